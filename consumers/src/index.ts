@@ -1,0 +1,2 @@
+export { consumersOptionsFromEnv, type ConsumersOptions } from './config';
+export { startConsumers, type RunningConsumers } from './startConsumers';

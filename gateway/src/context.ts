@@ -1,0 +1,4 @@
+/** Per-request context of the gateway. */
+export interface GatewayContext {
+  correlationId: string;
+}

@@ -1,0 +1,2 @@
+export { gatewayOptionsFromEnv, type GatewayOptions } from './config';
+export { startGateway, type RunningGateway } from './startGateway';

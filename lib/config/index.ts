@@ -1,0 +1,3 @@
+export { parseConfig, ConfigError } from './parseConfig';
+export { sharedEnvSchema, portSchema, type SharedEnv } from './sharedEnv';
+export { toPlatformOptions, type PlatformOptions } from './platformOptions';

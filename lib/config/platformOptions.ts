@@ -1,0 +1,35 @@
+import type { SharedEnv } from './sharedEnv';
+
+/** Infrastructure options every role receives, derived once from the environment. */
+export interface PlatformOptions {
+  env: SharedEnv['NODE_ENV'];
+  logLevel: SharedEnv['LOG_LEVEL'];
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    topicPrefix: string;
+    partitions: number;
+    replicationFactor: number;
+  };
+  mongo: {
+    uri: string;
+    /** Prefix of each role's database name. */
+    dbPrefix: string;
+  };
+}
+
+/** Maps validated shared environment variables to {@link PlatformOptions}. */
+export function toPlatformOptions(env: SharedEnv): PlatformOptions {
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    kafka: {
+      brokers: env.KAFKA_BROKERS,
+      clientId: env.KAFKA_CLIENT_ID,
+      topicPrefix: env.KAFKA_TOPIC_PREFIX,
+      partitions: env.KAFKA_PARTITIONS,
+      replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+    },
+    mongo: { uri: env.MONGODB_URI, dbPrefix: env.MONGODB_DB_PREFIX },
+  };
+}

@@ -1,0 +1,51 @@
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { CloudEvent } from './envelope';
+import { encodeEvent } from './kafkaCodec';
+
+/** Sends events to Kafka with acks from all in-sync replicas. */
+export interface EventPublisher {
+  /** Resolves once the broker has acknowledged every event; connects on first use. */
+  publish(topic: string, events: CloudEvent[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/** Options of {@link createEventPublisher}. */
+export interface EventPublisherOptions {
+  /** Runs once before the first publish succeeds, e.g. to create topics. */
+  prepare?: () => Promise<void>;
+}
+
+/**
+ * Creates a Kafka publisher: idempotent producer, acks=all, Java-compatible murmur2 partitioning.
+ * It connects lazily so a role starts (and commits to its outbox) while Kafka is down.
+ */
+export function createEventPublisher(kafka: Kafka, { prepare }: EventPublisherOptions = {}): EventPublisher {
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    // murmur2 like the Java client: a foreign producer using the same key lands on the same partition.
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  let ready: Promise<void> | undefined;
+  const connect = () => {
+    ready ??= (async () => {
+      await prepare?.();
+      await producer.connect();
+    })().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  };
+  producer.on(producer.events.DISCONNECT, () => {
+    ready = undefined;
+  });
+  return {
+    async publish(topic, events) {
+      if (events.length === 0) return;
+      await connect();
+      await producer.send({ topic, acks: -1, messages: events.map(encodeEvent) });
+    },
+    disconnect: () => producer.disconnect(),
+  };
+}

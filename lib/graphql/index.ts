@@ -1,0 +1,9 @@
+export { badUserInput, conflict, ERROR_CODES, graphqlError, notFound, type ErrorCode } from './errors';
+export { DateTimeScalar } from './scalars';
+export { loadSubgraphSdl, REPO_ROOT } from './loadSchemaFile';
+export {
+  startSubgraphServer,
+  type BaseContext,
+  type RunningSubgraph,
+  type SubgraphServerOptions,
+} from './startSubgraphServer';

@@ -1,0 +1,2 @@
+export { createHttpApp, type HttpAppOptions, type ReadinessCheck } from './createHttpApp';
+export { closeServer, listen } from './listen';

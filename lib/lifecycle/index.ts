@@ -1,0 +1,1 @@
+export { runMain, stopAll, type Stoppable } from './runMain';

@@ -1,0 +1,1 @@
+export { connectMongo, ensureIndexes, type MongoOptions, type MongoConnection } from './connectMongo';

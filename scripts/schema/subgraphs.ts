@@ -1,0 +1,6 @@
+/** The subgraphs of the platform and their default routing URLs (overridable at the gateway). */
+export const SUBGRAPHS = [
+  { name: 'registry', url: 'http://127.0.0.1:4001/graphql' },
+  { name: 'intelligence', url: 'http://127.0.0.1:4002/graphql' },
+  { name: 'workflow', url: 'http://127.0.0.1:4003/graphql' },
+] as const;

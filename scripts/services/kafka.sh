@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# Single-node Apache Kafka (KRaft, broker+controller in one JVM) without Docker.
+#
+# Usage: scripts/services/kafka.sh <start|stop|status|wait|restart|kill|fetch|reset|env>
+#   start    fetch jars if needed, format storage once, launch in background (no-op if running)
+#   wait     block until the broker logged "Kafka Server started" and answers ApiVersions
+#   stop     SIGTERM, up to 30 s, then SIGKILL
+#   kill     SIGKILL at once (crash tests; the next start recovers the log)
+#   status   exit 0 if the process runs (prints whether it answers), 3 if not
+#   restart  stop + start
+#   fetch    only download the broker jars (Maven Central) into .cache/kafka/libs
+#   reset    delete this broker's data dir (refuses while it runs)
+#   env      print `export KAFKA_BROKERS=...`
+#
+# Environment knobs (so tests can run a second, dedicated broker for fault tests):
+#   KAFKA_PORT             client listener port            (default 9092)
+#   KAFKA_CONTROLLER_PORT  KRaft controller listener port  (default 9093)
+#   KAFKA_DATA_DIR         data dir (default .cache/kafka/data-$KAFKA_PORT)
+#   KAFKA_HEAP_OPTS        (default "-Xms256m -Xmx768m"), KAFKA_JVM_OPTS (extra JVM flags)
+#   KAFKA_WAIT_TIMEOUT     seconds for `wait` (default 120)
+#   SERVICES_MVN_ARGS      extra Maven args, e.g. -Dmaven.repo.local=/tmp/m2
+set -euo pipefail
+# shellcheck source=scripts/services/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_DATA_DIR="$(realpath -m "${KAFKA_DATA_DIR:-$CACHE_DIR/kafka/data-$KAFKA_PORT}")"
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:-}"
+KAFKA_WAIT_TIMEOUT="${KAFKA_WAIT_TIMEOUT:-120}"
+KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+
+KAFKA_LIBS="$CACHE_DIR/kafka/libs"
+KAFKA_POM="$SERVICES_DIR/kafka-pom.xml"
+KAFKA_LOG4J="$SERVICES_DIR/kafka-log4j.properties"
+PIDFILE="$RUN_DIR/kafka-$KAFKA_PORT.pid"
+LOGFILE="$RUN_DIR/kafka-$KAFKA_PORT.log"
+# log.dirs is a subdirectory so the generated properties and the cached
+# cluster id can sit next to it without Kafka scanning them as partitions.
+LOG_DIRS="$KAFKA_DATA_DIR/logs"
+PROPS="$KAFKA_DATA_DIR/server.properties"
+CLUSTER_ID_FILE="$KAFKA_DATA_DIR/cluster.id"
+# What identifies *this* broker's JVM in /proc/<pid>/cmdline.
+PROC_MATCH="kafka.Kafka $PROPS"
+NAME="kafka:$KAFKA_PORT"
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+check_ports() {
+  [[ "$KAFKA_PORT" =~ ^[0-9]+$ && "$KAFKA_CONTROLLER_PORT" =~ ^[0-9]+$ ]] ||
+    die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must be numbers"
+  [[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] ||
+    die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both $KAFKA_PORT)"
+}
+
+require_java() {
+  require_cmd java "install a JDK 17+, e.g. apt-get install openjdk-17-jdk-headless"
+  local major
+  major="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+  major="${major#1.}"
+  [[ "${major%%.*}" -ge 11 ]] 2>/dev/null || die "Kafka 3.9 needs Java 11+ (found java.specification.version=$major)"
+}
+
+pom_hash() { sha256sum "$KAFKA_POM" | cut -d' ' -f1; }
+
+# The jar set is keyed by the pom's hash: editing kafka-pom.xml (e.g. a new
+# Kafka version) re-fetches into a clean dir instead of mixing versions.
+libs_ready() {
+  compgen -G "$KAFKA_LIBS/kafka_2.13-*.jar" >/dev/null &&
+    [[ "$(cat "$KAFKA_LIBS/.pom.sha256" 2>/dev/null)" == "$(pom_hash)" ]]
+}
+
+fetch_jars() {
+  libs_ready && return 0
+  take_lock kafka-fetch 8
+  if libs_ready; then
+    release_lock 8
+    return 0
+  fi
+  require_cmd mvn "install Maven 3.8+, e.g. apt-get install maven"
+  require_java
+  local start tmp
+  start="$(now_ms)"
+  tmp="$CACHE_DIR/kafka/libs.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$CACHE_DIR/kafka"
+  log "kafka: fetching broker jars from Maven Central ($(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_POM")) into $KAFKA_LIBS"
+  # -q keeps a cold fetch readable; sed strips the stray ANSI resets Maven
+  # 3.8's jansi prints even in batch mode (pipefail keeps mvn's exit code).
+  # shellcheck disable=SC2086 # SERVICES_MVN_ARGS is a list of words on purpose
+  if ! mvn -q -B -Dstyle.color=never -f "$KAFKA_POM" ${SERVICES_MVN_ARGS:-} \
+    dependency:copy-dependencies -DoutputDirectory="$tmp" -DincludeScope=runtime 2>&1 |
+    sed 's/\x1b\[[0-9;]*m//g'; then
+    rm -rf "$tmp"
+    die "kafka: Maven could not fetch the broker jars (see the Maven output above)"
+  fi
+  compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null || die "kafka: Maven finished but no kafka_2.13 jar in $tmp"
+  pom_hash >"$tmp/.pom.sha256"
+  rm -rf "$KAFKA_LIBS"
+  mv "$tmp" "$KAFKA_LIBS"
+  log "kafka: $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars fetched in $(elapsed_s "$start")"
+  release_lock 8
+}
+
+# Regenerated on every start so the env knobs always win.
+write_props() {
+  mkdir -p "$LOG_DIRS"
+  cat >"$PROPS.tmp" <<EOF
+# Generated by scripts/services/kafka.sh on each start; edits are overwritten.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$SERVICES_HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$SERVICES_HOST:$KAFKA_PORT,CONTROLLER://$SERVICES_HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$SERVICES_HOST:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$LOG_DIRS
+# The app creates its topics explicitly; a typo must fail, not create a topic.
+auto.create.topics.enable=false
+# Single node: every internal topic has exactly one replica.
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+min.insync.replicas=1
+# Consumers in tests join instantly instead of waiting 3 s for more members.
+group.initial.rebalance.delay.ms=0
+# Fewer partitions = faster startup and first-use on 2 cores (defaults are 50).
+num.partitions=6
+offsets.topic.num.partitions=6
+transaction.state.log.num.partitions=6
+EOF
+  mv "$PROPS.tmp" "$PROPS"
+}
+
+kafka_java() { java -cp "$KAFKA_LIBS/*" -Dlog4j.configuration="file:$KAFKA_LOG4J" "$@"; }
+
+# Format the KRaft storage once; the cluster id is generated once and cached
+# so re-formatting (e.g. after deleting logs/) keeps the same identity.
+ensure_formatted() {
+  if [[ ! -s "$CLUSTER_ID_FILE" ]]; then
+    kafka_java kafka.tools.StorageTool random-uuid | tr -d '[:space:]' >"$CLUSTER_ID_FILE.tmp"
+    [[ -s "$CLUSTER_ID_FILE.tmp" ]] || die "kafka: StorageTool random-uuid printed nothing"
+    mv "$CLUSTER_ID_FILE.tmp" "$CLUSTER_ID_FILE"
+  fi
+  [[ -f "$LOG_DIRS/meta.properties" ]] && return 0
+  log "$NAME: formatting KRaft storage in $LOG_DIRS (cluster id $(cat "$CLUSTER_ID_FILE"))"
+  kafka_java kafka.tools.StorageTool format -t "$(cat "$CLUSTER_ID_FILE")" -c "$PROPS" --ignore-formatted |
+    sed 's/^/[services]   /'
+}
+
+is_running() { pid_alive "$PIDFILE" "$PROC_MATCH"; }
+answers() { probe kafka "$KAFKA_PORT" >/dev/null; }
+
+cmd_start() {
+  check_ports
+  require_java
+  fetch_jars
+  take_lock "kafka-$KAFKA_PORT" 9
+  if is_running; then
+    if answers; then
+      log "$NAME: already running (pid $(cat "$PIDFILE")) and answering"
+    else
+      log "$NAME: already running (pid $(cat "$PIDFILE")), not answering yet (use: kafka.sh wait)"
+    fi
+    return 0
+  fi
+  rm -f "$PIDFILE"
+  if port_open "$KAFKA_PORT" || port_open "$KAFKA_CONTROLLER_PORT"; then
+    die "$NAME: port $KAFKA_PORT or $KAFKA_CONTROLLER_PORT is already in use by a process this script did not start (set KAFKA_BROKERS to use it, or pick other ports)"
+  fi
+  write_props
+  ensure_formatted
+  rotate_log "$LOGFILE"
+  # shellcheck disable=SC2086 # heap/JVM opts are word lists on purpose
+  spawn_daemon "$PIDFILE" "$LOGFILE" \
+    java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
+    -Djava.awt.headless=true -Dkafka.logs.dir="$RUN_DIR" \
+    -Dlog4j.configuration="file:$KAFKA_LOG4J" $KAFKA_JVM_OPTS \
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$PROPS"
+  log "$NAME: started pid $(cat "$PIDFILE") (controller :$KAFKA_CONTROLLER_PORT, data $KAFKA_DATA_DIR, log $LOGFILE)"
+}
+
+cmd_wait() {
+  check_ports
+  local start deadline
+  start="$(now_ms)"
+  deadline=$((SECONDS + KAFKA_WAIT_TIMEOUT))
+  log "$NAME: waiting for the broker (up to ${KAFKA_WAIT_TIMEOUT}s)"
+  while :; do
+    if ! is_running; then
+      print_log_tail "$LOGFILE"
+      die "$NAME: broker process is not running (see $LOGFILE)"
+    fi
+    # The log line means KRaft + broker finished startup; ApiVersions proves
+    # the request path really serves clients on the advertised address.
+    if grep -q 'Kafka Server started' "$LOGFILE" 2>/dev/null && answers; then
+      log "$NAME: ready after $(elapsed_s "$start") (KAFKA_BROKERS=$SERVICES_HOST:$KAFKA_PORT)"
+      return 0
+    fi
+    if ((SECONDS >= deadline)); then
+      print_log_tail "$LOGFILE"
+      die "$NAME: not ready after ${KAFKA_WAIT_TIMEOUT}s (see $LOGFILE)"
+    fi
+    sleep 0.5
+  done
+}
+
+cmd_status() {
+  check_ports
+  if is_running; then
+    if answers; then
+      log "$NAME: running (pid $(cat "$PIDFILE")), answering on $SERVICES_HOST:$KAFKA_PORT"
+    else
+      log "$NAME: running (pid $(cat "$PIDFILE")), NOT answering on $SERVICES_HOST:$KAFKA_PORT"
+    fi
+    return 0
+  fi
+  log "$NAME: not running"
+  return 3
+}
+
+cmd_reset() {
+  is_running && die "$NAME: refusing to reset while running (stop it first)"
+  log "$NAME: deleting $KAFKA_DATA_DIR"
+  rm -rf "$KAFKA_DATA_DIR"
+}
+
+main() {
+  [[ $# -eq 1 ]] || usage
+  case "$1" in
+    start) cmd_start ;;
+    wait) cmd_wait ;;
+    stop) stop_pid "$NAME" "$PIDFILE" "$PROC_MATCH" "$KAFKA_STOP_TIMEOUT" ;;
+    kill) kill_pid "$NAME" "$PIDFILE" "$PROC_MATCH" ;;
+    status) cmd_status ;;
+    restart)
+      stop_pid "$NAME" "$PIDFILE" "$PROC_MATCH" "$KAFKA_STOP_TIMEOUT"
+      cmd_start
+      ;;
+    fetch) fetch_jars ;;
+    reset) cmd_reset ;;
+    env) echo "export KAFKA_BROKERS=$SERVICES_HOST:$KAFKA_PORT" ;;
+    -h | --help | help) usage ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"

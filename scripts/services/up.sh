@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Provision and start Kafka + a MongoDB-compatible server on loopback, wait
+# until both answer, and write .cache/run/services.env for other scripts:
+#
+#   bash scripts/services/up.sh && source .cache/run/services.env
+#
+# Idempotent: a second run finds both running and returns in about a second.
+# KAFKA_BROKERS set -> no Kafka is started, that value is passed through.
+# MONGODB_URI set   -> no Mongo is started, that value is passed through.
+# Knobs of kafka.sh / mongo.sh (KAFKA_PORT, MONGO_PORT, MONGO_KIND...) apply.
+# Stop what this started with scripts/services/down.sh.
+set -euo pipefail
+# shellcheck source=scripts/services/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+MONGO_PORT="${MONGO_PORT:-27017}"
+export KAFKA_PORT KAFKA_CONTROLLER_PORT MONGO_PORT
+ENV_FILE="$RUN_DIR/services.env"
+# One line per service this script manages, read by down.sh.
+STATE_FILE="$RUN_DIR/up.state"
+
+# Decided once: KAFKA_BROKERS / MONGODB_URI get set later when services.env is sourced.
+WANT_KAFKA=1 WANT_MONGO=1
+if [[ -n "${KAFKA_BROKERS:-}" ]]; then WANT_KAFKA=""; fi
+if [[ -n "${MONGODB_URI:-}" ]]; then WANT_MONGO=""; fi
+want_kafka() { [[ -n "$WANT_KAFKA" ]]; }
+want_mongo() { [[ -n "$WANT_MONGO" ]]; }
+
+# Check every prerequisite up front so a missing tool fails in one second with
+# a clear message rather than after a minutes-long build of the other service.
+check_prereqs() {
+  if want_kafka; then
+    require_cmd java "install a JDK 17+, e.g. apt-get install openjdk-17-jdk-headless"
+    if ! compgen -G "$CACHE_DIR/kafka/libs/kafka_2.13-*.jar" >/dev/null; then
+      require_cmd mvn "install Maven 3.8+, e.g. apt-get install maven (needed once to fetch the Kafka jars)"
+    fi
+  fi
+  if want_mongo && [[ "$(bash "$SERVICES_DIR/mongo.sh" kind)" == "ferretdb (not built yet)" ]]; then
+    require_cmd go "install Go 1.22+ (needed once to build FerretDB; or put mongod on PATH, or set MONGODB_URI)"
+  fi
+}
+
+# The slow first-run steps (Maven fetch of the Kafka jars, FerretDB's Go
+# build) are independent, so they run in parallel; both are no-ops when cached.
+prepare_in_parallel() {
+  local kafka_job="" mongo_job="" failed=""
+  if want_kafka; then
+    bash "$SERVICES_DIR/kafka.sh" fetch &
+    kafka_job=$!
+  fi
+  if want_mongo; then
+    bash "$SERVICES_DIR/mongo.sh" build &
+    mongo_job=$!
+  fi
+  if [[ -n "$kafka_job" ]] && ! wait "$kafka_job"; then failed+=" kafka-jars"; fi
+  if [[ -n "$mongo_job" ]] && ! wait "$mongo_job"; then failed+=" ferretdb-build"; fi
+  [[ -z "$failed" ]] || die "provisioning failed:$failed (see messages above)"
+}
+
+record_state() { # record_state LINE: remember (once) that up.sh manages this
+  touch "$STATE_FILE"
+  grep -qxF -- "$1" "$STATE_FILE" || echo "$1" >>"$STATE_FILE"
+}
+
+# Single-quoted shell word: sourceable by bash and readable by dotenv-style
+# parsers (printf %q would write mongodb://...\?directConnection=true).
+squote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+write_env_file() {
+  local kafka_brokers="${KAFKA_BROKERS:-$SERVICES_HOST:$KAFKA_PORT}" mongo_uri
+  mongo_uri="$(bash "$SERVICES_DIR/mongo.sh" env | sed -n "s/^export MONGODB_URI='\(.*\)'$/\1/p")"
+  {
+    echo "# Written by scripts/services/up.sh; source it to reach the running services."
+    echo "export KAFKA_BROKERS=$(squote "$kafka_brokers")"
+    echo "export MONGODB_URI=$(squote "$mongo_uri")"
+  } >"$ENV_FILE.tmp"
+  mv "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
+main() {
+  local start kafka_desc mongo_desc
+  start="$(now_ms)"
+  ensure_dirs
+  check_prereqs
+  prepare_in_parallel
+
+  # Start both first (each returns right after launching), then wait: the
+  # JVM and FerretDB boot concurrently.
+  if want_kafka; then
+    bash "$SERVICES_DIR/kafka.sh" start
+    record_state "kafka $KAFKA_PORT $KAFKA_CONTROLLER_PORT${KAFKA_DATA_DIR:+ $KAFKA_DATA_DIR}"
+  else
+    log "kafka: KAFKA_BROKERS is set ($KAFKA_BROKERS): not starting a broker"
+  fi
+  if want_mongo; then
+    bash "$SERVICES_DIR/mongo.sh" start
+    record_state "mongo $MONGO_PORT"
+  else
+    log "mongo: MONGODB_URI is set ($MONGODB_URI): not starting a server"
+  fi
+  if want_kafka; then bash "$SERVICES_DIR/kafka.sh" wait; fi
+  if want_mongo; then bash "$SERVICES_DIR/mongo.sh" wait; fi
+
+  write_env_file
+  # shellcheck disable=SC1090
+  source "$ENV_FILE"
+  if want_kafka; then kafka_desc="$KAFKA_BROKERS (kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$SERVICES_DIR/kafka-pom.xml") KRaft)"; else kafka_desc="$KAFKA_BROKERS (external)"; fi
+  if want_mongo; then mongo_desc="$MONGODB_URI ($(bash "$SERVICES_DIR/mongo.sh" kind))"; else mongo_desc="$MONGODB_URI (external)"; fi
+  log "up in $(elapsed_s "$start"): kafka $kafka_desc | mongo $mongo_desc | env: $ENV_FILE"
+}
+
+main "$@"

@@ -1,0 +1,2 @@
+export { stackOptionsFromEnv } from './config';
+export { startStack, type RunningStack, type StackOptions } from './startStack';

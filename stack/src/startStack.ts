@@ -1,0 +1,52 @@
+import { startConsumers, type ConsumersOptions } from '../../consumers/src';
+import { startGateway, type GatewayOptions } from '../../gateway/src';
+import { stopAll, type Stoppable } from '../../lib/lifecycle';
+import { startIntelligence, type IntelligenceOptions } from '../../subgraphs/intelligence/src';
+import { startRegistry, type RegistryOptions, type RunningRegistry } from '../../subgraphs/registry/src';
+import { startWorkflow, type WorkflowOptions } from '../../subgraphs/workflow/src';
+
+/** Options of every role started in one process. */
+export interface StackOptions {
+  registry: RegistryOptions;
+  intelligence: IntelligenceOptions;
+  workflow: WorkflowOptions;
+  consumers: ConsumersOptions;
+  gateway: GatewayOptions;
+}
+
+/** Every role running in one process (development and tests). */
+export interface RunningStack extends Stoppable {
+  gatewayUrl: string;
+  registry: RunningRegistry;
+}
+
+/**
+ * Starts the subgraphs, then the gateway routed to their actual URLs (ports may be 0), then the
+ * consumers; stops in reverse order. A failure part-way stops whatever had started.
+ */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const started: Stoppable[] = [];
+  try {
+    const [registry, intelligence, workflow] = await Promise.all([
+      startRegistry(options.registry),
+      startIntelligence(options.intelligence),
+      startWorkflow(options.workflow),
+    ]);
+    started.push(registry, intelligence, workflow);
+    const gateway = await startGateway({
+      ...options.gateway,
+      subgraphUrls: {
+        registry: registry.graphqlUrl,
+        intelligence: intelligence.graphqlUrl,
+        workflow: workflow.graphqlUrl,
+        ...options.gateway.subgraphUrls,
+      },
+    });
+    started.push(gateway);
+    started.push(await startConsumers(options.consumers));
+    return { gatewayUrl: gateway.graphqlUrl, registry, stop: () => stopAll(started) };
+  } catch (error) {
+    await stopAll(started).catch(() => undefined);
+    throw error;
+  }
+}

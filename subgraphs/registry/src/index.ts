@@ -1,0 +1,2 @@
+export { registryOptionsFromEnv, type RegistryOptions } from './config';
+export { startRegistry, type RunningRegistry } from './startRegistry';

@@ -1,0 +1,60 @@
+import { createEventPublisher, createOutboxRelay, type OutboxRelay } from '../../../lib/events';
+import { loadSubgraphSdl, startSubgraphServer } from '../../../lib/graphql';
+import { createPlatformKafka } from '../../../lib/kafka';
+import { createLogger, type Logger } from '../../../lib/logging';
+import { connectMongo, ensureIndexes } from '../../../lib/mongo';
+import type { RegistryOptions } from './config';
+import { createRegistryContext } from './context';
+import { createComponentModel } from './models/Component';
+import { resolvers } from './resolvers';
+
+/** A running registry subgraph. */
+export interface RunningRegistry {
+  url: string;
+  graphqlUrl: string;
+  relay: OutboxRelay;
+  stop(): Promise<void>;
+}
+
+/** Starts the registry subgraph: MongoDB models, the outbox relay to Kafka, and the GraphQL server. */
+export async function startRegistry(
+  options: RegistryOptions,
+  logger: Logger = createLogger({ name: 'registry', level: options.platform.logLevel }),
+): Promise<RunningRegistry> {
+  const { platform } = options;
+  const mongo = await connectMongo({ uri: platform.mongo.uri, dbName: `${platform.mongo.dbPrefix}registry`, logger });
+  const components = createComponentModel(mongo);
+  await ensureIndexes(mongo);
+
+  const kafka = createPlatformKafka(platform.kafka, logger, 'registry');
+  const publisher = createEventPublisher(kafka.kafka, { prepare: kafka.ensureTopics });
+  const relay = createOutboxRelay({
+    sources: [{ model: components, topic: kafka.topics.events('registry') }],
+    publisher,
+    logger: logger.child({ component: 'outbox' }),
+  });
+  relay.start();
+
+  const deps = { components, relay, eventSource: '/subgraphs/registry' };
+  const server = await startSubgraphServer({
+    name: 'registry',
+    typeDefs: loadSubgraphSdl('registry'),
+    resolvers,
+    createContext: (base) => createRegistryContext(deps, base),
+    port: options.port,
+    host: options.host,
+    logger,
+    readiness: { mongodb: async () => mongo.readyState === 1 },
+  });
+
+  return {
+    ...server,
+    relay,
+    async stop() {
+      await server.stop();
+      await relay.stop();
+      await publisher.disconnect();
+      await mongo.close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { workflowOptionsFromEnv, type WorkflowOptions } from './config';
+export { startWorkflow } from './startWorkflow';
