@@ -7,7 +7,10 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/{lib,gateway,subgraphs,consumers}/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/test/unit/**/*.test.ts',
+        '<rootDir>/{lib,gateway,subgraphs,consumers}/**/*.test.ts',
+      ],
     },
     {
       ...common,

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { parseConfig, portSchema, sharedEnvSchema, toPlatformOptions, type PlatformOptions } from '../../lib/config';
+import {
+  parseConfig,
+  portSchema,
+  sharedEnvSchema,
+  toPlatformOptions,
+  type PlatformOptions,
+} from '../../lib/config';
 
 const consumersEnvSchema = sharedEnvSchema.extend({
   CONSUMERS_PORT: portSchema(4010),
@@ -17,7 +23,9 @@ export interface ConsumersOptions {
 }
 
 /** Parses and validates the consumers' environment once at start-up. */
-export function consumersOptionsFromEnv(env: Record<string, string | undefined> = process.env): ConsumersOptions {
+export function consumersOptionsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): ConsumersOptions {
   const parsed = parseConfig(consumersEnvSchema, env);
   return {
     platform: toPlatformOptions(parsed),

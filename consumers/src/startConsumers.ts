@@ -21,7 +21,10 @@ export async function startConsumers(
   try {
     const kafka = createPlatformKafka(options.platform.kafka, logger, 'consumers');
     await kafka.ensureTopics();
-    const projector = await createIntelligenceProjector(options.platform, logger.child({ group: options.intelligenceGroupId }));
+    const projector = await createIntelligenceProjector(
+      options.platform,
+      logger.child({ group: options.intelligenceGroupId }),
+    );
     started.push(projector);
     const consumer = createEventConsumer({
       kafka: kafka.kafka,

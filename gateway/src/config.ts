@@ -7,10 +7,16 @@ import { REPO_ROOT } from '../../lib/graphql';
 const subgraphUrls = z
   .string()
   .transform((value, ctx) => {
-    const entries = value.split(',').filter(Boolean).map((pair) => pair.split('='));
+    const entries = value
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => pair.split('='));
     for (const entry of entries) {
       if (entry.length !== 2 || !/^https?:\/\//.test(entry[1] ?? '')) {
-        ctx.addIssue({ code: 'custom', message: `expected name=http(s)://url pairs, but got: ${entry.join('=')}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected name=http(s)://url pairs, but got: ${entry.join('=')}`,
+        });
         return z.NEVER;
       }
     }
@@ -39,7 +45,9 @@ export interface GatewayOptions {
 }
 
 /** Parses and validates the gateway's environment once at start-up. */
-export function gatewayOptionsFromEnv(env: Record<string, string | undefined> = process.env): GatewayOptions {
+export function gatewayOptionsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): GatewayOptions {
   const parsed = parseConfig(gatewayEnvSchema, env);
   return {
     env: parsed.NODE_ENV,

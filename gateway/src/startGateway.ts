@@ -28,7 +28,8 @@ export async function startGateway(
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: options.subgraphUrls[name] ?? url }),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({ url: options.subgraphUrls[name] ?? url }),
   });
   let loaded = false;
   const { app } = createHttpApp({ role: 'gateway', readiness: { supergraph: async () => loaded } });
@@ -45,7 +46,9 @@ export async function startGateway(
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({ correlationId: req.header('x-correlation-id') ?? randomUUID() }),
+      context: async ({ req }) => ({
+        correlationId: req.header('x-correlation-id') ?? randomUUID(),
+      }),
     }),
   );
   const url = await listen(httpServer, options.port, options.host);

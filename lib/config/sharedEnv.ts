@@ -3,7 +3,12 @@ import { z } from 'zod';
 /** Comma-separated host:port list. */
 const brokerList = z
   .string()
-  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean),
+  )
   .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^:\s]+:\d+$/.test(b)), {
     message: 'expected a comma-separated list of host:port',
   });
@@ -17,12 +22,21 @@ export const sharedEnvSchema = z.object({
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('component-platform'),
   /** Prefixes every topic name: lets tests and tenants share one broker. */
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI')
+    .default('mongodb://127.0.0.1:27017/'),
   /** Prefixes each role's database name (registry, intelligence, workflow). */
-  MONGODB_DB_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]*$/).default(''),
+  MONGODB_DB_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]*$/)
+    .default(''),
 });
 
 export type SharedEnv = z.infer<typeof sharedEnvSchema>;

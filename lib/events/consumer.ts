@@ -40,7 +40,11 @@ export function createEventConsumer({
   logger,
   fromBeginning = true,
 }: EventConsumerOptions): EventConsumer {
-  const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+  });
   const log = logger.child({ groupId });
   return {
     async start() {

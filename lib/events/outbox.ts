@@ -77,7 +77,9 @@ export function createOutboxRelay({
         { $set: { pendingEvents: remaining } },
       );
       if (result.matchedCount === 1) return;
-      current = await source.model.findById(doc._id, { pendingEvents: 1, eventSequence: 1 }).lean<PendingDoc>();
+      current = await source.model
+        .findById(doc._id, { pendingEvents: 1, eventSequence: 1 })
+        .lean<PendingDoc>();
     }
   }
 

@@ -19,7 +19,10 @@ export interface EventPublisherOptions {
  * Creates a Kafka publisher: idempotent producer, acks=all, Java-compatible murmur2 partitioning.
  * It connects lazily so a role starts (and commits to its outbox) while Kafka is down.
  */
-export function createEventPublisher(kafka: Kafka, { prepare }: EventPublisherOptions = {}): EventPublisher {
+export function createEventPublisher(
+  kafka: Kafka,
+  { prepare }: EventPublisherOptions = {},
+): EventPublisher {
   const producer: Producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,

@@ -19,7 +19,11 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
 };
 
 /** Creates a GraphQL error with a code from {@link ERROR_CODES} and optional details. */
-export function graphqlError(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+export function graphqlError(
+  code: ErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+) {
   const status = HTTP_STATUS[code];
   return new GraphQLError(message, {
     extensions: { code, ...details, ...(status && { http: { status } }) },

@@ -1,4 +1,11 @@
-export { badUserInput, conflict, ERROR_CODES, graphqlError, notFound, type ErrorCode } from './errors';
+export {
+  badUserInput,
+  conflict,
+  ERROR_CODES,
+  graphqlError,
+  notFound,
+  type ErrorCode,
+} from './errors';
 export { DateTimeScalar } from './scalars';
 export { loadSubgraphSdl, REPO_ROOT } from './loadSchemaFile';
 export {

@@ -2,7 +2,8 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
 function toDate(value: unknown): Date {
   const date = value instanceof Date ? value : new Date(String(value));
-  if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime: expected an ISO-8601 date-time, but got: ${String(value)}`);
+  if (Number.isNaN(date.getTime()))
+    throw new GraphQLError(`DateTime: expected an ISO-8601 date-time, but got: ${String(value)}`);
   return date;
 }
 

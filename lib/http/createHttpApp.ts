@@ -23,10 +23,14 @@ export function createHttpApp({ role, readiness = {}, metrics }: HttpAppOptions)
   });
   app.get('/ready', async (_req, res) => {
     const results = await Promise.all(
-      Object.entries(readiness).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
+      Object.entries(readiness).map(
+        async ([name, check]) => [name, await check().catch(() => false)] as const,
+      ),
     );
     const ready = results.every(([, ok]) => ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', role, checks: Object.fromEntries(results) });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not ready', role, checks: Object.fromEntries(results) });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());

@@ -13,8 +13,16 @@ export interface PlatformKafka {
 }
 
 /** Creates the Kafka client of a role from the platform options. */
-export function createPlatformKafka(options: PlatformOptions['kafka'], logger: Logger, role: string): PlatformKafka {
-  const kafka = createKafka({ brokers: options.brokers, clientId: `${options.clientId}-${role}`, logger });
+export function createPlatformKafka(
+  options: PlatformOptions['kafka'],
+  logger: Logger,
+  role: string,
+): PlatformKafka {
+  const kafka = createKafka({
+    brokers: options.brokers,
+    clientId: `${options.clientId}-${role}`,
+    logger,
+  });
   const topics = topicNames(options.topicPrefix);
   let ensured: Promise<void> | undefined;
   return {

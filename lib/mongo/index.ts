@@ -1,1 +1,6 @@
-export { connectMongo, ensureIndexes, type MongoOptions, type MongoConnection } from './connectMongo';
+export {
+  connectMongo,
+  ensureIndexes,
+  type MongoOptions,
+  type MongoConnection,
+} from './connectMongo';

@@ -23,7 +23,8 @@ if (result.errors) {
   for (const error of result.errors) console.error(`composition error: ${error.message}`);
   process.exit(1);
 }
-for (const hint of result.hints ?? []) console.warn(`composition hint: ${hint.definition.code}: ${hint.message}`);
+for (const hint of result.hints ?? [])
+  console.warn(`composition hint: ${hint.definition.code}: ${hint.message}`);
 
 const composed = `${result.supergraphSdl.trimEnd()}\n`;
 if (check) {
@@ -34,7 +35,9 @@ if (check) {
     // missing counts as stale
   }
   if (committed !== composed) {
-    console.error('schema/supergraph.graphql is stale: run `npm run schema:compose` and commit the result.');
+    console.error(
+      'schema/supergraph.graphql is stale: run `npm run schema:compose` and commit the result.',
+    );
     process.exit(1);
   }
   console.log('schema/supergraph.graphql is up to date.');

@@ -63,11 +63,17 @@ async function kafkaApiVersions(host, port) {
   clientId.copy(body, o);
   const size = Buffer.alloc(4);
   size.writeInt32BE(body.length, 0);
-  const reply = await roundTrip(host, port, Buffer.concat([size, body]), (b) => 4 + b.readInt32BE(0));
+  const reply = await roundTrip(
+    host,
+    port,
+    Buffer.concat([size, body]),
+    (b) => 4 + b.readInt32BE(0),
+  );
   const gotCorrelation = reply.readInt32BE(4);
   const errorCode = reply.readInt16BE(8);
   const apiCount = reply.readInt32BE(10);
-  if (gotCorrelation !== correlationId) throw new Error(`correlation id mismatch (${gotCorrelation})`);
+  if (gotCorrelation !== correlationId)
+    throw new Error(`correlation id mismatch (${gotCorrelation})`);
   if (errorCode !== 0) throw new Error(`ApiVersions error_code ${errorCode}`);
   return `kafka ok: ${apiCount} APIs`;
 }
@@ -125,24 +131,69 @@ function decodeDoc(buf, start = 0, isArray = false) {
     o = kEnd + 1;
     let v;
     switch (type) {
-      case 0x01: v = buf.readDoubleLE(o); o += 8; break;
-      case 0x02: case 0x0d: case 0x0e: {
+      case 0x01:
+        v = buf.readDoubleLE(o);
+        o += 8;
+        break;
+      case 0x02:
+      case 0x0d:
+      case 0x0e: {
         const l = buf.readInt32LE(o);
         v = buf.toString('utf8', o + 4, o + 4 + l - 1);
         o += 4 + l;
         break;
       }
-      case 0x03: case 0x04: v = decodeDoc(buf, o, type === 0x04); o += buf.readInt32LE(o); break;
-      case 0x05: { const l = buf.readInt32LE(o); v = buf.subarray(o + 5, o + 5 + l); o += 5 + l; break; }
-      case 0x07: v = buf.toString('hex', o, o + 12); o += 12; break;
-      case 0x08: v = buf[o] === 1; o += 1; break;
-      case 0x09: v = new Date(Number(buf.readBigInt64LE(o))); o += 8; break;
-      case 0x0a: case 0x06: case 0x7f: case 0xff: v = null; break;
-      case 0x0b: { const a = buf.indexOf(0, o); const b = buf.indexOf(0, a + 1); v = buf.toString('utf8', o, a); o = b + 1; break; }
-      case 0x10: v = buf.readInt32LE(o); o += 4; break;
-      case 0x11: case 0x12: v = buf.readBigInt64LE(o); o += 8; break;
-      case 0x13: v = buf.toString('hex', o, o + 16); o += 16; break;
-      default: throw new Error(`unsupported BSON type 0x${type.toString(16)}`);
+      case 0x03:
+      case 0x04:
+        v = decodeDoc(buf, o, type === 0x04);
+        o += buf.readInt32LE(o);
+        break;
+      case 0x05: {
+        const l = buf.readInt32LE(o);
+        v = buf.subarray(o + 5, o + 5 + l);
+        o += 5 + l;
+        break;
+      }
+      case 0x07:
+        v = buf.toString('hex', o, o + 12);
+        o += 12;
+        break;
+      case 0x08:
+        v = buf[o] === 1;
+        o += 1;
+        break;
+      case 0x09:
+        v = new Date(Number(buf.readBigInt64LE(o)));
+        o += 8;
+        break;
+      case 0x0a:
+      case 0x06:
+      case 0x7f:
+      case 0xff:
+        v = null;
+        break;
+      case 0x0b: {
+        const a = buf.indexOf(0, o);
+        const b = buf.indexOf(0, a + 1);
+        v = buf.toString('utf8', o, a);
+        o = b + 1;
+        break;
+      }
+      case 0x10:
+        v = buf.readInt32LE(o);
+        o += 4;
+        break;
+      case 0x11:
+      case 0x12:
+        v = buf.readBigInt64LE(o);
+        o += 8;
+        break;
+      case 0x13:
+        v = buf.toString('hex', o, o + 16);
+        o += 16;
+        break;
+      default:
+        throw new Error(`unsupported BSON type 0x${type.toString(16)}`);
     }
     if (isArray) out.push(v);
     else out[key] = v;
@@ -154,7 +205,9 @@ let requestId = 1;
 
 /** JSON.stringify that copes with the BigInt values int64 fields decode to. */
 function show(v) {
-  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : Buffer.isBuffer(x) ? x.toString('hex') : x));
+  return JSON.stringify(v, (_k, x) =>
+    typeof x === 'bigint' ? x.toString() : Buffer.isBuffer(x) ? x.toString('hex') : x,
+  );
 }
 
 /** Run one command with OP_MSG (opcode 2013), the only opcode MongoDB 6+ / FerretDB accept. */
@@ -190,7 +243,9 @@ async function main() {
   const [command, host = '127.0.0.1', portArg, extra] = process.argv.slice(2);
   const port = Number(portArg);
   if (!command || !Number.isInteger(port) || port <= 0) {
-    throw new Error('usage: probe.cjs <kafka|mongo-hello|mongo-primary|mongo-initiate|mongo-smoke> <host> <port> [rsName]');
+    throw new Error(
+      'usage: probe.cjs <kafka|mongo-hello|mongo-primary|mongo-initiate|mongo-smoke> <host> <port> [rsName]',
+    );
   }
   switch (command) {
     case 'kafka':
@@ -199,7 +254,8 @@ async function main() {
       return JSON.stringify(await mongoHello(host, port));
     case 'mongo-primary': {
       const s = await mongoHello(host, port);
-      if (s.isWritablePrimary !== true) throw new Error(`not writable primary yet: ${JSON.stringify(s)}`);
+      if (s.isWritablePrimary !== true)
+        throw new Error(`not writable primary yet: ${JSON.stringify(s)}`);
       return JSON.stringify(s);
     }
     case 'mongo-initiate': {
@@ -209,13 +265,18 @@ async function main() {
         $db: 'admin',
       });
       // 23 = AlreadyInitialized: a restart with an existing dbpath, fine.
-      if (r.ok === 1 || r.code === 23) return `replica set ${rsName} ${r.ok === 1 ? 'initiated' : 'already initiated'}`;
+      if (r.ok === 1 || r.code === 23)
+        return `replica set ${rsName} ${r.ok === 1 ? 'initiated' : 'already initiated'}`;
       throw new Error(`replSetInitiate failed: ${r.code} ${r.errmsg}`);
     }
     case 'mongo-smoke': {
       const db = 'services_smoke';
       const id = `probe-${process.pid}-${Date.now()}`;
-      const ins = await mongoCommand(host, port, { insert: 'probe', documents: [{ _id: id, at: Date.now() }], $db: db });
+      const ins = await mongoCommand(host, port, {
+        insert: 'probe',
+        documents: [{ _id: id, at: Date.now() }],
+        $db: db,
+      });
       if (ins.ok !== 1 || ins.n !== 1) throw new Error(`insert failed: ${show(ins)}`);
       const found = await mongoCommand(host, port, { find: 'probe', filter: { _id: id }, $db: db });
       const batch = found.cursor && found.cursor.firstBatch;

@@ -103,12 +103,14 @@ main() {
   if want_kafka; then bash "$SERVICES_DIR/kafka.sh" wait; fi
   if want_mongo; then bash "$SERVICES_DIR/mongo.sh" wait; fi
 
+  # Describe before sourcing services.env: with MONGODB_URI set, mongo.sh
+  # would report the server as external.
+  if want_mongo; then mongo_desc="($(bash "$SERVICES_DIR/mongo.sh" kind))"; else mongo_desc="(external)"; fi
+  if want_kafka; then kafka_desc="(kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$SERVICES_DIR/kafka-pom.xml") KRaft)"; else kafka_desc="(external)"; fi
   write_env_file
   # shellcheck disable=SC1090
   source "$ENV_FILE"
-  if want_kafka; then kafka_desc="$KAFKA_BROKERS (kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$SERVICES_DIR/kafka-pom.xml") KRaft)"; else kafka_desc="$KAFKA_BROKERS (external)"; fi
-  if want_mongo; then mongo_desc="$MONGODB_URI ($(bash "$SERVICES_DIR/mongo.sh" kind))"; else mongo_desc="$MONGODB_URI (external)"; fi
-  log "up in $(elapsed_s "$start"): kafka $kafka_desc | mongo $mongo_desc | env: $ENV_FILE"
+  log "up in $(elapsed_s "$start"): kafka $KAFKA_BROKERS $kafka_desc | mongo $MONGODB_URI $mongo_desc | env: $ENV_FILE"
 }
 
 main "$@"

@@ -6,7 +6,9 @@ import { workflowOptionsFromEnv } from '../../subgraphs/workflow/src';
 import type { StackOptions } from './startStack';
 
 /** Parses every role's configuration from one environment, once. */
-export function stackOptionsFromEnv(env: Record<string, string | undefined> = process.env): StackOptions {
+export function stackOptionsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): StackOptions {
   return {
     registry: registryOptionsFromEnv(env),
     intelligence: intelligenceOptionsFromEnv(env),

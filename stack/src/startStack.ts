@@ -2,7 +2,11 @@ import { startConsumers, type ConsumersOptions } from '../../consumers/src';
 import { startGateway, type GatewayOptions } from '../../gateway/src';
 import { stopAll, type Stoppable } from '../../lib/lifecycle';
 import { startIntelligence, type IntelligenceOptions } from '../../subgraphs/intelligence/src';
-import { startRegistry, type RegistryOptions, type RunningRegistry } from '../../subgraphs/registry/src';
+import {
+  startRegistry,
+  type RegistryOptions,
+  type RunningRegistry,
+} from '../../subgraphs/registry/src';
 import { startWorkflow, type WorkflowOptions } from '../../subgraphs/workflow/src';
 
 /** Options of every role started in one process. */

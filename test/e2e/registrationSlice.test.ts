@@ -5,7 +5,15 @@ const REGISTER = /* GraphQL */ `
   mutation Register($input: RegisterComponentInput!) {
     registerComponent(input: $input) {
       eventIds
-      component { id name version dependencies { id name } }
+      component {
+        id
+        name
+        version
+        dependencies {
+          id
+          name
+        }
+      }
     }
   }
 `;
@@ -16,8 +24,14 @@ const COMPONENT_WITH_INSIGHTS = /* GraphQL */ `
       id
       name
       type
-      insights { eventCount lastEventType registeredAt }
-      workflowRuns { id }
+      insights {
+        eventCount
+        lastEventType
+        registeredAt
+      }
+      workflowRuns {
+        id
+      }
     }
   }
 `;
@@ -36,7 +50,9 @@ describe('registration slice (gateway → registry → MongoDB → Kafka → con
   it('should show intelligence learned from a component registered through the gateway', async () => {
     const registered = await stack.query<{
       registerComponent: { eventIds: string[]; component: { id: string; name: string } };
-    }>(REGISTER, { input: { name: 'PrimaryButton', type: 'ATOM', version: '1.0.0', tags: ['ui'] } });
+    }>(REGISTER, {
+      input: { name: 'PrimaryButton', type: 'ATOM', version: '1.0.0', tags: ['ui'] },
+    });
     expect(registered.errors).toBeUndefined();
     const { component, eventIds } = registered.data!.registerComponent;
     expect(eventIds).toHaveLength(1);
@@ -53,7 +69,11 @@ describe('registration slice (gateway → registry → MongoDB → Kafka → con
       id: component.id,
       name: 'PrimaryButton',
       type: 'ATOM',
-      insights: { eventCount: 1, lastEventType: 'component.registered', registeredAt: expect.any(String) },
+      insights: {
+        eventCount: 1,
+        lastEventType: 'component.registered',
+        registeredAt: expect.any(String),
+      },
       workflowRuns: [],
     });
   });
@@ -63,24 +83,37 @@ describe('registration slice (gateway → registry → MongoDB → Kafka → con
       input: { name: 'Icon', type: 'ATOM', version: '2.1.0' },
     });
     const baseId = base.data!.registerComponent.component.id;
-    const card = await stack.query<{ registerComponent: { component: { dependencies: { id: string; name: string }[] } } }>(
-      REGISTER,
-      { input: { name: 'Card', type: 'MOLECULE', version: '0.1.0', dependencies: [baseId] } },
-    );
-    expect(card.data?.registerComponent.component.dependencies).toEqual([{ id: baseId, name: 'Icon' }]);
+    const card = await stack.query<{
+      registerComponent: { component: { dependencies: { id: string; name: string }[] } };
+    }>(REGISTER, {
+      input: { name: 'Card', type: 'MOLECULE', version: '0.1.0', dependencies: [baseId] },
+    });
+    expect(card.data?.registerComponent.component.dependencies).toEqual([
+      { id: baseId, name: 'Icon' },
+    ]);
 
     const bad = await stack.query(REGISTER, {
       input: { name: 'Broken', type: 'ATOM', version: '1.0.0', dependencies: ['no-such-id'] },
     });
-    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.dependencies' });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.dependencies',
+    });
   });
 
   it('should refuse a version that is not semver and a duplicate name', async () => {
-    const notSemver = await stack.query(REGISTER, { input: { name: 'Badge', type: 'ATOM', version: '1.0' } });
-    expect(notSemver.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.version' });
+    const notSemver = await stack.query(REGISTER, {
+      input: { name: 'Badge', type: 'ATOM', version: '1.0' },
+    });
+    expect(notSemver.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.version',
+    });
 
     await stack.query(REGISTER, { input: { name: 'Avatar', type: 'ATOM', version: '1.0.0' } });
-    const duplicate = await stack.query(REGISTER, { input: { name: 'Avatar', type: 'ATOM', version: '1.0.1' } });
+    const duplicate = await stack.query(REGISTER, {
+      input: { name: 'Avatar', type: 'ATOM', version: '1.0.1' },
+    });
     expect(duplicate.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 });

@@ -19,8 +19,11 @@ export default async function globalSetup(): Promise<void> {
   const mongo = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/';
   const missing: string[] = [];
   if (!(await reachable(kafka))) missing.push(`Kafka at ${kafka}`);
-  if (!(await reachable(mongo.replace(/^mongodb:\/\//, 'tcp://').split('/?')[0] ?? mongo))) missing.push(`MongoDB at ${mongo}`);
+  if (!(await reachable(mongo.replace(/^mongodb:\/\//, 'tcp://').split('/?')[0] ?? mongo)))
+    missing.push(`MongoDB at ${mongo}`);
   if (missing.length > 0) {
-    throw new Error(`Integration tests need ${missing.join(' and ')}: run \`npm run services:up\` (or \`npm test\`, which starts them).`);
+    throw new Error(
+      `Integration tests need ${missing.join(' and ')}: run \`npm run services:up\` (or \`npm test\`, which starts them).`,
+    );
   }
 }

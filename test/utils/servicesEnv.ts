@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 export const uniqueSuffix = () => randomBytes(4).toString('hex');
 
 /** Environment of a test stack: the real services from the environment, random names, any free ports. */
-export function testEnv(overrides: Record<string, string> = {}): Record<string, string | undefined> {
+export function testEnv(
+  overrides: Record<string, string> = {},
+): Record<string, string | undefined> {
   const suffix = uniqueSuffix();
   return {
     ...process.env,

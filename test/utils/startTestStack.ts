@@ -4,7 +4,10 @@ import { testEnv } from './servicesEnv';
 
 /** A whole stack on real Kafka and MongoDB, isolated by random names, with a GraphQL client. */
 export interface TestStack extends RunningStack {
-  query<D = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<D>>;
+  query<D = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<D>>;
 }
 
 /** Starts every role in-process on free ports against the services named by the environment. */

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { parseConfig, portSchema, sharedEnvSchema, toPlatformOptions, type PlatformOptions } from '../../../lib/config';
+import {
+  parseConfig,
+  portSchema,
+  sharedEnvSchema,
+  toPlatformOptions,
+  type PlatformOptions,
+} from '../../../lib/config';
 
 const intelligenceEnvSchema = sharedEnvSchema.extend({
   INTELLIGENCE_PORT: portSchema(4002),
@@ -14,7 +20,9 @@ export interface IntelligenceOptions {
 }
 
 /** Parses and validates the intelligence subgraph's environment once at start-up. */
-export function intelligenceOptionsFromEnv(env: Record<string, string | undefined> = process.env): IntelligenceOptions {
+export function intelligenceOptionsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): IntelligenceOptions {
   const parsed = parseConfig(intelligenceEnvSchema, env);
   return { platform: toPlatformOptions(parsed), port: parsed.INTELLIGENCE_PORT, host: parsed.HOST };
 }

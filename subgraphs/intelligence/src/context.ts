@@ -13,7 +13,10 @@ export interface IntelligenceContext extends BaseContext, IntelligenceDeps {
 }
 
 /** Builds the per-request context. */
-export function createIntelligenceContext(deps: IntelligenceDeps, base: BaseContext): IntelligenceContext {
+export function createIntelligenceContext(
+  deps: IntelligenceDeps,
+  base: BaseContext,
+): IntelligenceContext {
   return {
     ...base,
     ...deps,

@@ -1,3 +1,6 @@
 export { intelligenceOptionsFromEnv, type IntelligenceOptions } from './config';
 export { startIntelligence } from './startIntelligence';
-export { createIntelligenceProjector, type IntelligenceProjector } from './projections/createIntelligenceProjector';
+export {
+  createIntelligenceProjector,
+  type IntelligenceProjector,
+} from './projections/createIntelligenceProjector';

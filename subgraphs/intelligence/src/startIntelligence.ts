@@ -12,7 +12,11 @@ export async function startIntelligence(
   logger: Logger = createLogger({ name: 'intelligence', level: options.platform.logLevel }),
 ): Promise<RunningSubgraph> {
   const { mongo: mongoOptions } = options.platform;
-  const mongo = await connectMongo({ uri: mongoOptions.uri, dbName: `${mongoOptions.dbPrefix}intelligence`, logger });
+  const mongo = await connectMongo({
+    uri: mongoOptions.uri,
+    dbName: `${mongoOptions.dbPrefix}intelligence`,
+    logger,
+  });
   const deps = { insights: createComponentInsightModel(mongo) };
   await ensureIndexes(mongo);
   const server = await startSubgraphServer({

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { parseConfig, portSchema, sharedEnvSchema, toPlatformOptions, type PlatformOptions } from '../../../lib/config';
+import {
+  parseConfig,
+  portSchema,
+  sharedEnvSchema,
+  toPlatformOptions,
+  type PlatformOptions,
+} from '../../../lib/config';
 
 const registryEnvSchema = sharedEnvSchema.extend({
   REGISTRY_PORT: portSchema(4001),
@@ -14,7 +20,9 @@ export interface RegistryOptions {
 }
 
 /** Parses and validates the registry's environment once at start-up. */
-export function registryOptionsFromEnv(env: Record<string, string | undefined> = process.env): RegistryOptions {
+export function registryOptionsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): RegistryOptions {
   const parsed = parseConfig(registryEnvSchema, env);
   return { platform: toPlatformOptions(parsed), port: parsed.REGISTRY_PORT, host: parsed.HOST };
 }

@@ -22,7 +22,11 @@ export async function startRegistry(
   logger: Logger = createLogger({ name: 'registry', level: options.platform.logLevel }),
 ): Promise<RunningRegistry> {
   const { platform } = options;
-  const mongo = await connectMongo({ uri: platform.mongo.uri, dbName: `${platform.mongo.dbPrefix}registry`, logger });
+  const mongo = await connectMongo({
+    uri: platform.mongo.uri,
+    dbName: `${platform.mongo.dbPrefix}registry`,
+    logger,
+  });
   const components = createComponentModel(mongo);
   await ensureIndexes(mongo);
 

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { parseConfig, portSchema, sharedEnvSchema, toPlatformOptions, type PlatformOptions } from '../../../lib/config';
+import {
+  parseConfig,
+  portSchema,
+  sharedEnvSchema,
+  toPlatformOptions,
+  type PlatformOptions,
+} from '../../../lib/config';
 
 const workflowEnvSchema = sharedEnvSchema.extend({
   WORKFLOW_PORT: portSchema(4003),
@@ -14,7 +20,9 @@ export interface WorkflowOptions {
 }
 
 /** Parses and validates the workflow subgraph's environment once at start-up. */
-export function workflowOptionsFromEnv(env: Record<string, string | undefined> = process.env): WorkflowOptions {
+export function workflowOptionsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): WorkflowOptions {
   const parsed = parseConfig(workflowEnvSchema, env);
   return { platform: toPlatformOptions(parsed), port: parsed.WORKFLOW_PORT, host: parsed.HOST };
 }

@@ -13,7 +13,15 @@ async function seedBuiltins({ definitions }: WorkflowDeps) {
   const { id, version, name } = COMPONENT_PIPELINE;
   await definitions.updateOne(
     { _id: `${id}@${version}` },
-    { $setOnInsert: { definitionId: id, version, name, spec: COMPONENT_PIPELINE, createdAt: new Date() } },
+    {
+      $setOnInsert: {
+        definitionId: id,
+        version,
+        name,
+        spec: COMPONENT_PIPELINE,
+        createdAt: new Date(),
+      },
+    },
     { upsert: true },
   );
 }
@@ -24,8 +32,15 @@ export async function startWorkflow(
   logger: Logger = createLogger({ name: 'workflow', level: options.platform.logLevel }),
 ): Promise<RunningSubgraph> {
   const { mongo: mongoOptions } = options.platform;
-  const mongo = await connectMongo({ uri: mongoOptions.uri, dbName: `${mongoOptions.dbPrefix}workflow`, logger });
-  const deps = { definitions: createWorkflowDefinitionModel(mongo), runs: createWorkflowRunModel(mongo) };
+  const mongo = await connectMongo({
+    uri: mongoOptions.uri,
+    dbName: `${mongoOptions.dbPrefix}workflow`,
+    logger,
+  });
+  const deps = {
+    definitions: createWorkflowDefinitionModel(mongo),
+    runs: createWorkflowRunModel(mongo),
+  };
   await ensureIndexes(mongo);
   await seedBuiltins(deps);
   const server = await startSubgraphServer({

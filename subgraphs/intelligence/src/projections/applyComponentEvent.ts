@@ -27,7 +27,12 @@ export async function applyComponentEvent(
     const result = await insights.updateOne(
       { _id: event.subject, lastSequence: { $lt: event.sequence } },
       {
-        $set: { ...set, lastEventType: event.type, lastEventAt: time, lastSequence: event.sequence },
+        $set: {
+          ...set,
+          lastEventType: event.type,
+          lastEventAt: time,
+          lastSequence: event.sequence,
+        },
         $inc: { eventCount: 1 },
       },
       { upsert: true },

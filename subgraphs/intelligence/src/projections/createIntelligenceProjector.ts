@@ -17,7 +17,11 @@ export async function createIntelligenceProjector(
   platform: PlatformOptions,
   logger: Logger = createLogger({ name: 'intelligence-projector', level: platform.logLevel }),
 ): Promise<IntelligenceProjector> {
-  const mongo = await connectMongo({ uri: platform.mongo.uri, dbName: `${platform.mongo.dbPrefix}intelligence`, logger });
+  const mongo = await connectMongo({
+    uri: platform.mongo.uri,
+    dbName: `${platform.mongo.dbPrefix}intelligence`,
+    logger,
+  });
   const insights = createComponentInsightModel(mongo);
   await ensureIndexes(mongo);
   return {

@@ -10,11 +10,13 @@ export const Component = {
   __resolveReference: (ref: ComponentRef) => ref,
   insights: async (ref: ComponentRef, _args: unknown, ctx: IntelligenceContext) => {
     const doc = await ctx.insightById.load(ref.id);
-    return doc && {
-      registeredAt: doc.registeredAt,
-      eventCount: doc.eventCount,
-      lastEventType: doc.lastEventType,
-      lastEventAt: doc.lastEventAt,
-    };
+    return (
+      doc && {
+        registeredAt: doc.registeredAt,
+        eventCount: doc.eventCount,
+        lastEventType: doc.lastEventType,
+        lastEventAt: doc.lastEventAt,
+      }
+    );
   },
 };

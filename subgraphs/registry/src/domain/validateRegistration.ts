@@ -20,7 +20,8 @@ export function validateRegistration(input: RegistrationInput) {
   if (!NAME.test(input.name)) {
     throw badUserInput('input.name', 'expected a letter then up to 99 letters, digits, "_" or "-"');
   }
-  if (!SEMVER.test(input.version)) throw badUserInput('input.version', `"${input.version}" is not a semantic version`);
+  if (!SEMVER.test(input.version))
+    throw badUserInput('input.version', `"${input.version}" is not a semantic version`);
   const tags = [...new Set((input.tags ?? []).map((tag) => tag.trim().toLowerCase()))];
   const badTag = tags.find((tag) => !TAG.test(tag));
   if (badTag !== undefined) throw badUserInput('input.tags', `"${badTag}" is not a valid tag`);
@@ -28,5 +29,11 @@ export function validateRegistration(input: RegistrationInput) {
     throw badUserInput('input.description', 'at most 5000 characters');
   }
   const dependencies = [...new Set(input.dependencies ?? [])];
-  return { name: input.name, version: input.version, description: input.description ?? undefined, tags, dependencies };
+  return {
+    name: input.name,
+    version: input.version,
+    description: input.description ?? undefined,
+    tags,
+    dependencies,
+  };
 }

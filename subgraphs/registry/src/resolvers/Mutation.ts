@@ -17,7 +17,8 @@ export const Mutation = {
     const input = validateRegistration(args.input);
     const found = await ctx.componentById.loadMany(input.dependencies);
     const missing = input.dependencies.filter((_id, i) => !found[i] || found[i] instanceof Error);
-    if (missing.length > 0) throw badUserInput('input.dependencies', `unknown component(s): ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw badUserInput('input.dependencies', `unknown component(s): ${missing.join(', ')}`);
 
     const id = randomUUID();
     const event = createEvent({
@@ -26,7 +27,14 @@ export const Mutation = {
       subject: id,
       sequence: 1,
       correlationId: ctx.correlationId,
-      data: { id, name: input.name, type: args.input.type, version: input.version, tags: input.tags, dependencies: input.dependencies },
+      data: {
+        id,
+        name: input.name,
+        type: args.input.type,
+        version: input.version,
+        tags: input.tags,
+        dependencies: input.dependencies,
+      },
     });
     try {
       // The component and its event are one document write: both commit, or neither does.

@@ -19,7 +19,11 @@ const workflowDefinitionSchema = new Schema<WorkflowDefinitionDoc>(
     name: { type: String, required: true },
     spec: { type: Object, required: true },
   },
-  { collection: 'workflow_definitions', versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
+  {
+    collection: 'workflow_definitions',
+    versionKey: false,
+    timestamps: { createdAt: true, updatedAt: false },
+  },
 );
 workflowDefinitionSchema.index({ definitionId: 1, version: 1 }, { unique: true });
 

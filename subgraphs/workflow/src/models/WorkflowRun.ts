@@ -1,6 +1,14 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-export const RUN_STATUSES = ['PENDING', 'RUNNING', 'WAITING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'COMPENSATED'] as const;
+export const RUN_STATUSES = [
+  'PENDING',
+  'RUNNING',
+  'WAITING',
+  'SUCCEEDED',
+  'FAILED',
+  'CANCELLED',
+  'COMPENSATED',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** One execution of a definition version. */

@@ -8,11 +8,14 @@ export const resolvers = {
   DateTime: DateTimeScalar,
   Component: {
     __resolveReference: (ref: { id: string }) => ref,
-    workflowRuns: (ref: { id: string }, _args: unknown, ctx: WorkflowContext) => ctx.runsByComponentId.load(ref.id),
+    workflowRuns: (ref: { id: string }, _args: unknown, ctx: WorkflowContext) =>
+      ctx.runsByComponentId.load(ref.id),
   },
   WorkflowDefinition: {
     __resolveReference: (ref: { id: string; version: string }, ctx: WorkflowContext) =>
-      ctx.definitions.findOne({ definitionId: ref.id, version: ref.version }).lean<WorkflowDefinitionDoc>(),
+      ctx.definitions
+        .findOne({ definitionId: ref.id, version: ref.version })
+        .lean<WorkflowDefinitionDoc>(),
     id: (doc: WorkflowDefinitionDoc) => doc.definitionId,
   },
   WorkflowRun: {
@@ -23,6 +26,7 @@ export const resolvers = {
   Query: {
     workflowDefinitions: (_: unknown, _args: unknown, ctx: WorkflowContext) =>
       ctx.definitions.find().sort({ definitionId: 1, version: 1 }).lean<WorkflowDefinitionDoc[]>(),
-    workflowRun: (_: unknown, args: { id: string }, ctx: WorkflowContext) => ctx.runById.load(args.id),
+    workflowRun: (_: unknown, args: { id: string }, ctx: WorkflowContext) =>
+      ctx.runById.load(args.id),
   },
 };

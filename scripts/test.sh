@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The one test command (README and CI): static checks, unit tests, then integration and
+# end-to-end tests against real Kafka and a real MongoDB wire server started here.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/lib/ensureDeps.sh
+
+step() { echo; echo "== $* =="; }
+step "lint (eslint + prettier)"
+npm run --silent lint
+step "type check"
+npm run --silent typecheck
+step "schema drift check"
+npm run --silent schema:check
+step "unit tests"
+npx jest --selectProjects unit --ci
+
+step "real services"
+bash scripts/services/up.sh
+# shellcheck disable=SC1091
+source .cache/run/services.env
+step "integration and end-to-end tests (Kafka $KAFKA_BROKERS, MongoDB $MONGODB_URI)"
+npx jest --selectProjects integration --ci --runInBand "$@"

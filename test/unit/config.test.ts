@@ -1,0 +1,40 @@
+import { ConfigError } from '../../lib/config';
+import { gatewayOptionsFromEnv } from '../../gateway/src';
+import { registryOptionsFromEnv } from '../../subgraphs/registry/src';
+
+describe('configuration', () => {
+  it('should apply defaults for an empty environment', () => {
+    const options = registryOptionsFromEnv({});
+    expect(options.port).toBe(4001);
+    expect(options.platform.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(options.platform.kafka.partitions).toBe(6);
+    expect(options.platform.mongo.uri).toBe('mongodb://127.0.0.1:27017/');
+  });
+
+  it('should list every invalid variable in one ConfigError', () => {
+    let error: unknown;
+    try {
+      registryOptionsFromEnv({
+        KAFKA_BROKERS: 'no-port',
+        REGISTRY_PORT: '70000',
+        MONGODB_URI: 'http://x',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues.join('\n');
+    expect(issues).toMatch(/KAFKA_BROKERS/);
+    expect(issues).toMatch(/REGISTRY_PORT/);
+    expect(issues).toMatch(/MONGODB_URI/);
+  });
+
+  it('should parse subgraph URL overrides of the gateway', () => {
+    expect(
+      gatewayOptionsFromEnv({ SUBGRAPH_URLS: 'registry=http://h:1/graphql' }).subgraphUrls,
+    ).toEqual({
+      registry: 'http://h:1/graphql',
+    });
+    expect(() => gatewayOptionsFromEnv({ SUBGRAPH_URLS: 'registry' })).toThrow(ConfigError);
+  });
+});
