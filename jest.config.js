@@ -1,6 +1,11 @@
 /** Two projects: fast unit tests, and integration tests against real Kafka and MongoDB. */
 const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+  transform,
+  setupFiles: ['<rootDir>/test/utils/setupEnv.ts'],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   projects: [
@@ -17,7 +22,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/utils/globalSetup.ts',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/utils/integrationTimeout.ts'],
     },
   ],
 };

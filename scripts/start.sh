@@ -8,4 +8,5 @@ bash scripts/lib/ensureDeps.sh
 bash scripts/services/up.sh
 # shellcheck disable=SC1091
 source .cache/run/services.env
+export APOLLO_TELEMETRY_DISABLED="${APOLLO_TELEMETRY_DISABLED:-1}"
 exec node_modules/.bin/tsx stack/src/main.ts

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../../lib/graphql';
+import { testEnv } from '../../utils/servicesEnv';
+
+/** Starts a role's main.ts as its own process and resolves with the URL it logs when ready. */
+function startRole(entry: string, env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(REPO_ROOT, entry)], {
+    cwd: REPO_ROOT,
+    env: { ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+?)(\/graphql)?"[^\n]*ready/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) =>
+      reject(new Error(`${entry} exited early with ${code}:\n${output}`)),
+    );
+  });
+  return { child, ready, output: () => output };
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+describe('graceful shutdown', () => {
+  const env = testEnv();
+
+  it.each([
+    ['registry', 'subgraphs/registry/src/main.ts'],
+    ['intelligence', 'subgraphs/intelligence/src/main.ts'],
+    ['workflow', 'subgraphs/workflow/src/main.ts'],
+    ['consumers', 'consumers/src/main.ts'],
+  ])(
+    'should run %s as its own process, answer /health, and exit 0 on SIGTERM',
+    async (_role, entry) => {
+      const role = startRole(entry, env);
+      const url = await role.ready;
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(200);
+      const exited = exitCode(role.child);
+      role.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    },
+  );
+
+  it('should refuse to start with invalid configuration, exit 1 and name the variable', async () => {
+    const role = startRole('subgraphs/registry/src/main.ts', {
+      ...env,
+      KAFKA_BROKERS: 'not a broker list',
+    });
+    const exited = exitCode(role.child);
+    await expect(role.ready).rejects.toThrow(/KAFKA_BROKERS/);
+    expect(await exited).toBe(1);
+  });
+});
