@@ -33,7 +33,7 @@ mongo_smoke() { # mongo_smoke PORT
   node "$SERVICES_DIR/probe.cjs" mongo-smoke "$SERVICES_HOST" "$1" | sed 's/^/[services] check: /'
 }
 
-smoke_main() {
+smoke_main() ( # subshell: the sourced env must not leak into later up.sh runs
   # shellcheck disable=SC1091
   source "$RUN_DIR/services.env"
   kafka_smoke "$KAFKA_BROKERS"
@@ -42,7 +42,7 @@ smoke_main() {
     local port="${MONGODB_URI#mongodb://"$SERVICES_HOST":}"
     mongo_smoke "${port%%/*}"
   fi
-}
+)
 
 extra_broker() { # extra_broker CMD: kafka.sh on the dedicated fault-test ports
   env -u KAFKA_BROKERS KAFKA_PORT="$EXTRA_KAFKA_PORT" KAFKA_CONTROLLER_PORT="$EXTRA_KAFKA_CONTROLLER_PORT" \

@@ -133,6 +133,12 @@ group.initial.rebalance.delay.ms=0
 num.partitions=6
 offsets.topic.num.partitions=6
 transaction.state.log.num.partitions=6
+# After a SIGKILL the restarted broker is refused (DUPLICATE_BROKER_REGISTRATION)
+# until its previous session expires: 9 s by default, ~16 s to ready in
+# practice. Fault tests kill and restart brokers, so keep the session short;
+# broker and controller share one JVM, so heartbeats cannot be delayed by a network.
+broker.heartbeat.interval.ms=1000
+broker.session.timeout.ms=4000
 EOF
   mv "$PROPS.tmp" "$PROPS"
 }
@@ -193,6 +199,7 @@ cmd_wait() {
   log "$NAME: waiting for the broker (up to ${KAFKA_WAIT_TIMEOUT}s)"
   while :; do
     if ! is_running; then
+      rm -f "$PIDFILE"
       print_log_tail "$LOGFILE"
       die "$NAME: broker process is not running (see $LOGFILE)"
     fi

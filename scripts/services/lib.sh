@@ -52,6 +52,13 @@ release_lock() { # release_lock FD
   eval "exec $1>&-"
 }
 
+# KAFKA_BROKERS / MONGODB_URI name an external server that these scripts must
+# leave alone - unless the value is the one up.sh itself wrote to
+# services.env (SERVICES_UP_*): a shell that sourced services.env and then runs
+# up.sh again after down.sh must get its services restarted, not "external".
+external_kafka() { [[ -n "${KAFKA_BROKERS:-}" && "${KAFKA_BROKERS}" != "${SERVICES_UP_KAFKA_BROKERS:-}" ]]; }
+external_mongo() { [[ -n "${MONGODB_URI:-}" && "${MONGODB_URI}" != "${SERVICES_UP_MONGODB_URI:-}" ]]; }
+
 # pid_alive PIDFILE MATCH: true when the pid in PIDFILE runs and its command
 # line contains MATCH (guards against a recycled pid after a reboot or crash).
 pid_alive() {
@@ -61,6 +68,12 @@ pid_alive() {
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$match"
+}
+
+# pid_gone PID: exited - or a zombie, should nobody reap it (a container whose
+# PID 1 is not an init): kill -0 still succeeds on zombies.
+pid_gone() {
+  ! kill -0 "$1" 2>/dev/null || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
 # port_open PORT: a plain TCP connect to loopback (bash's /dev/tcp, no nc needed).
@@ -80,14 +93,14 @@ stop_pid() {
   log "$name: stopping pid $pid (SIGTERM, up to ${timeout}s)"
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < timeout * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    pid_gone "$pid" && break
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if ! pid_gone "$pid"; then
     warn "$name: still alive after ${timeout}s, sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     for ((i = 0; i < 50; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
+      pid_gone "$pid" && break
       sleep 0.1
     done
   fi
@@ -107,7 +120,7 @@ kill_pid() {
   log "$name: killing pid $pid (SIGKILL)"
   kill -KILL "$pid" 2>/dev/null || true
   for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    pid_gone "$pid" && break
     sleep 0.1
   done
   rm -f "$pidfile"

@@ -47,7 +47,7 @@ usage() {
   exit 2
 }
 
-external() { [[ -n "${MONGODB_URI:-}" ]]; }
+external() { external_mongo; }
 
 report_external() {
   log "mongo: MONGODB_URI is set ($MONGODB_URI): using that server, nothing to $1"
@@ -139,7 +139,7 @@ build_ferretdb() {
     return 0
   fi
   [[ -e "$FERRETDB_BIN" ]] && warn "$FERRETDB_BIN exists but does not run (\`ferretdb --version\` fails); rebuilding it"
-  require_cmd go "install Go 1.22+ from the Go toolchain packages (e.g. /usr/local/go/bin on PATH)"
+  require_cmd go "install Go 1.22+ to build FerretDB once; or put mongod on PATH, or set MONGODB_URI"
   mkdir -p "$BIN_DIR"
   local version moddir start
   for version in $FERRETDB_VERSIONS; do
@@ -263,6 +263,7 @@ cmd_wait() {
   log "$NAME: waiting for the server (up to ${MONGO_WAIT_TIMEOUT}s)"
   while :; do
     if ! is_running; then
+      rm -f "$PIDFILE"
       print_log_tail "$LOGFILE"
       die "$NAME: server process is not running (see $LOGFILE)"
     fi

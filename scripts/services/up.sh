@@ -7,6 +7,7 @@
 # Idempotent: a second run finds both running and returns in about a second.
 # KAFKA_BROKERS set -> no Kafka is started, that value is passed through.
 # MONGODB_URI set   -> no Mongo is started, that value is passed through.
+# (Values that came from sourcing services.env itself do not count as set.)
 # Knobs of kafka.sh / mongo.sh (KAFKA_PORT, MONGO_PORT, MONGO_KIND...) apply.
 # Stop what this started with scripts/services/down.sh.
 set -euo pipefail
@@ -23,22 +24,31 @@ STATE_FILE="$RUN_DIR/up.state"
 
 # Decided once: KAFKA_BROKERS / MONGODB_URI get set later when services.env is sourced.
 WANT_KAFKA=1 WANT_MONGO=1
-if [[ -n "${KAFKA_BROKERS:-}" ]]; then WANT_KAFKA=""; fi
-if [[ -n "${MONGODB_URI:-}" ]]; then WANT_MONGO=""; fi
+if external_kafka; then WANT_KAFKA=""; fi
+if external_mongo; then WANT_MONGO=""; fi
+# Values from an earlier services.env are ours, not overrides: drop them so
+# the child scripts do not see them either.
+if [[ -n "$WANT_KAFKA" ]]; then unset KAFKA_BROKERS; fi
+if [[ -n "$WANT_MONGO" ]]; then unset MONGODB_URI; fi
 want_kafka() { [[ -n "$WANT_KAFKA" ]]; }
 want_mongo() { [[ -n "$WANT_MONGO" ]]; }
 
 # Check every prerequisite up front so a missing tool fails in one second with
 # a clear message rather than after a minutes-long build of the other service.
 check_prereqs() {
+  local missing=()
   if want_kafka; then
-    require_cmd java "install a JDK 17+, e.g. apt-get install openjdk-17-jdk-headless"
+    command -v java >/dev/null 2>&1 || missing+=("java (JDK 17+, e.g. apt-get install openjdk-17-jdk-headless)")
     if ! compgen -G "$CACHE_DIR/kafka/libs/kafka_2.13-*.jar" >/dev/null; then
-      require_cmd mvn "install Maven 3.8+, e.g. apt-get install maven (needed once to fetch the Kafka jars)"
+      command -v mvn >/dev/null 2>&1 || missing+=("mvn (Maven 3.8+, e.g. apt-get install maven; needed once to fetch the Kafka jars)")
     fi
   fi
   if want_mongo && [[ "$(bash "$SERVICES_DIR/mongo.sh" kind)" == "ferretdb (not built yet)" ]]; then
-    require_cmd go "install Go 1.22+ (needed once to build FerretDB; or put mongod on PATH, or set MONGODB_URI)"
+    command -v go >/dev/null 2>&1 || missing+=("go (Go 1.22+, needed once to build FerretDB; or put mongod on PATH, or set MONGODB_URI)")
+  fi
+  if ((${#missing[@]})); then
+    printf '[services] ERROR: missing prerequisite: %s\n' "${missing[@]}" >&2
+    die "install the above (or set KAFKA_BROKERS / MONGODB_URI to use existing servers)"
   fi
 }
 
@@ -75,6 +85,10 @@ write_env_file() {
     echo "# Written by scripts/services/up.sh; source it to reach the running services."
     echo "export KAFKA_BROKERS=$(squote "$kafka_brokers")"
     echo "export MONGODB_URI=$(squote "$mongo_uri")"
+    echo "# Marks the values above as up.sh's own, so re-running up.sh in a shell"
+    echo "# that sourced this file manages them instead of treating them as external."
+    if want_kafka; then echo "export SERVICES_UP_KAFKA_BROKERS=$(squote "$kafka_brokers")"; fi
+    if want_mongo; then echo "export SERVICES_UP_MONGODB_URI=$(squote "$mongo_uri")"; fi
   } >"$ENV_FILE.tmp"
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
