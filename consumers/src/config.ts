@@ -11,6 +11,12 @@ const consumersEnvSchema = sharedEnvSchema.extend({
   CONSUMERS_PORT: portSchema(4010),
   HOST: z.string().default('127.0.0.1'),
   INTELLIGENCE_GROUP_ID: z.string().min(1).default('intelligence-projector'),
+  /** Keys handled at once within one partition. */
+  CONSUMER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(16),
+  /** Handler attempts before an event is dead-lettered as poison. */
+  CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** How long processed event ids are remembered for dedup. */
+  DEDUP_TTL_HOURS: z.coerce.number().positive().default(24),
 });
 
 /** Options of the consumers role. */
@@ -20,6 +26,12 @@ export interface ConsumersOptions {
   port: number;
   host: string;
   intelligenceGroupId: string;
+  /** Keys handled at once within one partition. @default 16 */
+  maxInFlightPerPartition: number;
+  /** Handler attempts before dead-lettering. @default 5 */
+  maxAttempts: number;
+  /** Dedup window. @default 24 h */
+  dedupTtlMs: number;
 }
 
 /** Parses and validates the consumers' environment once at start-up. */
@@ -32,5 +44,8 @@ export function consumersOptionsFromEnv(
     port: parsed.CONSUMERS_PORT,
     host: parsed.HOST,
     intelligenceGroupId: parsed.INTELLIGENCE_GROUP_ID,
+    maxInFlightPerPartition: parsed.CONSUMER_MAX_IN_FLIGHT,
+    maxAttempts: parsed.CONSUMER_MAX_ATTEMPTS,
+    dedupTtlMs: parsed.DEDUP_TTL_HOURS * 60 * 60 * 1000,
   };
 }

@@ -1,15 +1,26 @@
 import { createServer } from 'node:http';
-import { createEventConsumer } from '../../lib/events';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { eventMetrics } from '../../lib/events';
 import { closeServer, createHttpApp, listen } from '../../lib/http';
 import { createPlatformKafka } from '../../lib/kafka';
 import { stopAll, type Stoppable } from '../../lib/lifecycle';
 import { createLogger, type Logger } from '../../lib/logging';
+import { connectMongo } from '../../lib/mongo';
 import { createIntelligenceProjector } from '../../subgraphs/intelligence/src';
 import type { ConsumersOptions } from './config';
+import {
+  createDedupStore,
+  createPartitionedConsumer,
+  ensureDedupIndexes,
+  type PartitionedConsumer,
+  type ProcessedEvent,
+} from './framework';
 
 /** The running consumer groups of this process. */
 export interface RunningConsumers extends Stoppable {
   url: string;
+  /** The consumer group members hosted here, by group id. */
+  groups: Map<string, PartitionedConsumer>;
 }
 
 /** Starts the consumer groups (today: the intelligence read-model projector) and a health/metrics endpoint. */
@@ -21,27 +32,50 @@ export async function startConsumers(
   try {
     const kafka = createPlatformKafka(options.platform.kafka, logger, 'consumers');
     await kafka.ensureTopics();
+    const mongo = await connectMongo({
+      uri: options.platform.mongo.uri,
+      dbName: `${options.platform.mongo.dbPrefix}consumers`,
+      logger,
+    });
+    started.push({ stop: () => mongo.close() });
+    const processed = mongo.collection<ProcessedEvent>('processed_events');
+    await ensureDedupIndexes(processed);
+
     const projector = await createIntelligenceProjector(
       options.platform,
       logger.child({ group: options.intelligenceGroupId }),
     );
     started.push(projector);
-    const consumer = createEventConsumer({
+    const dedup = createDedupStore({
+      collection: processed,
+      groupId: options.intelligenceGroupId,
+      ttlMs: options.dedupTtlMs,
+    });
+    dedup.start();
+    started.push(dedup);
+    const consumer = createPartitionedConsumer({
       kafka: kafka.kafka,
       groupId: options.intelligenceGroupId,
       topics: [kafka.topics.events('registry')],
       handlers: projector.handlers,
       logger,
+      dedup,
+      maxInFlightPerPartition: options.maxInFlightPerPartition,
+      retry: { maxAttempts: options.maxAttempts },
     });
     await consumer.start();
     started.push(consumer);
+    const groups = new Map([[consumer.groupId, consumer]]);
 
-    const { app } = createHttpApp({ role: 'consumers' });
+    const own = new Registry();
+    collectDefaultMetrics({ register: own, labels: { role: 'consumers' } });
+    const metrics = Registry.merge([own, eventMetrics().registry]);
+    const { app } = createHttpApp({ role: 'consumers', metrics });
     const httpServer = createServer(app);
     const url = await listen(httpServer, options.port, options.host);
     started.push({ stop: () => closeServer(httpServer) });
     logger.info({ url }, 'consumers ready');
-    return { url, stop: () => stopAll(started) };
+    return { url, groups, stop: () => stopAll(started) };
   } catch (error) {
     await stopAll(started).catch(() => undefined);
     throw error;

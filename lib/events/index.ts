@@ -9,10 +9,28 @@ export {
   type OutboxRelayOptions,
   type OutboxSource,
 } from './outbox';
+export type { EventHandler, EventOrigin } from './handler';
 export {
-  createEventConsumer,
-  type EventConsumer,
-  type EventConsumerOptions,
-  type EventHandler,
-  type EventOrigin,
-} from './consumer';
+  contractVersion,
+  createEventContracts,
+  EVENT_SCHEMA_DIR,
+  platformContracts,
+  readContractFiles,
+  type ContractFile,
+  type EventContracts,
+} from './contracts';
+export {
+  EVENT_ERROR_CODES,
+  EventError,
+  EventValidationError,
+  isRetriable,
+  PermanentHandlerError,
+  UnknownEventTypeError,
+  type EventErrorCode,
+} from './errors';
+export {
+  createEventMetrics,
+  eventMetrics,
+  registerOutboxBacklog,
+  type EventMetrics,
+} from './metrics';

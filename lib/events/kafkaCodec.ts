@@ -1,5 +1,6 @@
 import type { IHeaders, Message } from 'kafkajs';
 import type { CloudEvent } from './envelope';
+import { EventError } from './errors';
 
 export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json';
 
@@ -13,9 +14,11 @@ export function encodeEvent(event: CloudEvent): Message {
 }
 
 /** Raised for a record that is not a CloudEvent in either Kafka mode; never retriable. */
-export class EventDecodeError extends Error {
+export class EventDecodeError extends EventError {
   override readonly name = 'EventDecodeError';
-  readonly retriable = false;
+  constructor(message: string) {
+    super('DECODE_FAILED', message, false);
+  }
 }
 
 function headerText(headers: IHeaders | undefined, name: string): string | undefined {

@@ -1,6 +1,8 @@
 import type { Model } from 'mongoose';
 import type { Logger } from '../logging';
 import type { CloudEvent } from './envelope';
+import { isRetriable } from './errors';
+import { registerOutboxBacklog } from './metrics';
 import type { EventPublisher } from './publisher';
 
 /**
@@ -107,7 +109,9 @@ export function createOutboxRelay({
     }
     running = pass()
       .catch((error: unknown) => {
-        logger.warn({ err: error }, 'outbox relay pass failed; will retry');
+        // A contract violation will not heal by itself: say so loudly (the events stay pending).
+        if (isRetriable(error)) logger.warn({ err: error }, 'outbox relay pass failed; will retry');
+        else logger.error({ err: error }, 'outbox holds an event that breaks its contract');
         return 0;
       })
       .finally(() => {
@@ -122,6 +126,12 @@ export function createOutboxRelay({
 
   return {
     start() {
+      // The backlog gauge (outbox_backlog_aggregates) asks running relays at scrape time.
+      for (const source of sources) {
+        registerOutboxBacklog(source.topic, () =>
+          source.model.countDocuments({ 'pendingEvents.0': { $exists: true } }),
+        );
+      }
       timer = setInterval(() => void run(), intervalMs);
       timer.unref();
       void run();
@@ -141,6 +151,7 @@ export function createOutboxRelay({
     async stop() {
       stopped = true;
       clearInterval(timer);
+      for (const source of sources) registerOutboxBacklog(source.topic, undefined);
       while (running) await running;
     },
   };

@@ -1,6 +1,8 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { CloudEvent } from './envelope';
+import { platformContracts, type EventContracts } from './contracts';
 import { encodeEvent } from './kafkaCodec';
+import { eventMetrics, type EventMetrics } from './metrics';
 
 /** Sends events to Kafka with acks from all in-sync replicas. */
 export interface EventPublisher {
@@ -13,6 +15,15 @@ export interface EventPublisher {
 export interface EventPublisherOptions {
   /** Runs once before the first publish succeeds, e.g. to create topics. */
   prepare?: () => Promise<void>;
+  /**
+   * Contracts every event must satisfy before it is sent; an invalid or unknown event makes
+   * `publish` throw (an EventValidationError or UnknownEventTypeError) and nothing is sent.
+   * `false` turns validation off (only for tools that forward records verbatim).
+   * @default the platform's contracts in schema/events
+   */
+  contracts?: EventContracts | false;
+  /** @default the process-wide {@link eventMetrics} */
+  metrics?: EventMetrics;
 }
 
 /**
@@ -21,7 +32,7 @@ export interface EventPublisherOptions {
  */
 export function createEventPublisher(
   kafka: Kafka,
-  { prepare }: EventPublisherOptions = {},
+  { prepare, contracts, metrics = eventMetrics() }: EventPublisherOptions = {},
 ): EventPublisher {
   const producer: Producer = kafka.producer({
     idempotent: true,
@@ -46,8 +57,11 @@ export function createEventPublisher(
   return {
     async publish(topic, events) {
       if (events.length === 0) return;
+      const validator = contracts === false ? undefined : (contracts ?? platformContracts());
+      for (const event of events) validator?.validate(event as unknown as Record<string, unknown>);
       await connect();
       await producer.send({ topic, acks: -1, messages: events.map(encodeEvent) });
+      for (const event of events) metrics.produced.inc({ type: event.type });
     },
     disconnect: () => producer.disconnect(),
   };

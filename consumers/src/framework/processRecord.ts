@@ -1,0 +1,156 @@
+import type { KafkaMessage, Message } from 'kafkajs';
+import {
+  decodeEvent,
+  isRetriable,
+  type CloudEvent,
+  type EventContracts,
+  type EventHandler,
+  type EventMetrics,
+  type EventOrigin,
+} from '../../../lib/events';
+import type { Logger } from '../../../lib/logging';
+import { backoffDelay, type RetryOptions } from './backoff';
+import { toDeadLetter } from './deadLetter';
+import type { DedupStore } from './dedupStore';
+
+/** What {@link processRecord} needs from its consumer. */
+export interface RecordContext {
+  groupId: string;
+  handlers: Record<string, EventHandler>;
+  contracts: EventContracts;
+  dedup?: DedupStore;
+  metrics: EventMetrics;
+  retry: RetryOptions;
+  logger: Logger;
+  /** Sends a dead letter; resolves once Kafka acknowledged it. */
+  sendDeadLetter(originTopic: string, record: Message): Promise<void>;
+  /** False once the member stops or loses the partition: stop retrying, leave the record uncommitted. */
+  isActive(): boolean;
+  sleep(ms: number): Promise<void>;
+}
+
+/** How a record ended: `done` may be committed; `abandoned` must be redelivered. */
+export type RecordOutcome = 'handled' | 'skipped' | 'dead-lettered' | 'abandoned';
+
+/**
+ * Runs one record through decode, contract validation, dedup, the handler with bounded retries,
+ * and the DLQ. Never throws: every failure ends in a dead letter or (member stopping) abandonment.
+ */
+export async function processRecord(
+  ctx: RecordContext,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+): Promise<RecordOutcome> {
+  const origin: EventOrigin = {
+    topic,
+    partition,
+    offset: message.offset,
+    timestamp: message.timestamp,
+    groupId: ctx.groupId,
+  };
+  const log = ctx.logger.child(origin);
+  let event: CloudEvent | undefined;
+  const deadLetter = async (error: unknown, attempts: number): Promise<RecordOutcome> => {
+    const record = toDeadLetter(message, {
+      topic,
+      partition,
+      groupId: ctx.groupId,
+      attempts,
+      error,
+      eventType: event?.type,
+      eventId: event?.id,
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ctx.sendDeadLetter(topic, record);
+        break;
+      } catch (sendError) {
+        if (!ctx.isActive()) return 'abandoned';
+        log.warn({ err: sendError }, 'dead-letter send failed; retrying');
+        await ctx.sleep(backoffDelay(Math.min(attempt, 10), ctx.retry));
+      }
+    }
+    const code = (error as { code?: unknown })?.code;
+    ctx.metrics.deadLettered.inc({
+      type: event?.type ?? 'unknown',
+      group: ctx.groupId,
+      code: typeof code === 'string' ? code : 'HANDLER_FAILED',
+    });
+    log.error({ err: error, attempts, type: event?.type }, 'event dead-lettered');
+    return 'dead-lettered';
+  };
+
+  try {
+    const decoded = decodeEvent(message);
+    ctx.contracts.validate(decoded);
+    event = decoded as unknown as CloudEvent;
+  } catch (error) {
+    return deadLetter(error, 0);
+  }
+
+  const handler = ctx.handlers[event.type];
+  if (!handler) {
+    ctx.metrics.skipped.inc({ type: event.type, group: ctx.groupId, reason: 'no-handler' });
+    return 'skipped';
+  }
+  let duplicate: boolean;
+  try {
+    duplicate = ctx.dedup ? await seenWithRetry(ctx, event) : false;
+  } catch {
+    return 'abandoned';
+  }
+  if (duplicate) {
+    ctx.metrics.skipped.inc({ type: event.type, group: ctx.groupId, reason: 'duplicate' });
+    return 'skipped';
+  }
+
+  for (let attempt = 1; ; attempt++) {
+    const stopTimer = ctx.metrics.handlerSeconds.startTimer({
+      type: event.type,
+      group: ctx.groupId,
+    });
+    try {
+      await handler(event, origin);
+      stopTimer();
+      ctx.metrics.consumed.inc({ type: event.type, group: ctx.groupId });
+      // Remembered after the side effect: a crash in between replays it (at-least-once), so
+      // handlers stay idempotent on their own too (e.g. upserts keyed by event sequence).
+      await ctx.dedup?.remember(event.source, event.id).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not record processed event; a redelivery may repeat it');
+      });
+      return 'handled';
+    } catch (error) {
+      ctx.metrics.failed.inc({ type: event.type, group: ctx.groupId });
+      if (!isRetriable(error)) return deadLetter(error, attempt);
+      if (attempt >= ctx.retry.maxAttempts) return deadLetter(poison(error, attempt), attempt);
+      if (!ctx.isActive()) return 'abandoned';
+      log.warn({ err: error, attempt, type: event.type }, 'handler failed; retrying');
+      await ctx.sleep(backoffDelay(attempt, ctx.retry));
+      if (!ctx.isActive()) return 'abandoned';
+    }
+  }
+}
+
+/** A retriable error that kept failing: dead-lettered as POISON with the last cause's message. */
+function poison(error: unknown, attempts: number) {
+  const cause = error as { name?: string; message?: string };
+  return {
+    name: cause?.name ?? 'Error',
+    code: 'POISON',
+    message: `gave up after ${attempts} attempts: ${cause?.message ?? String(error)}`,
+  };
+}
+
+async function seenWithRetry(ctx: RecordContext, event: CloudEvent): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.dedup!.seen(event.source, event.id);
+    } catch (error) {
+      // The dedup store is infrastructure: retry while active rather than dead-letter a good event.
+      if (!ctx.isActive()) throw error;
+      ctx.logger.warn({ err: error }, 'dedup lookup failed; retrying');
+      await ctx.sleep(backoffDelay(Math.min(attempt, 10), ctx.retry));
+    }
+  }
+}

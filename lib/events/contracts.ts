@@ -1,0 +1,95 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { EventValidationError, UnknownEventTypeError } from './errors';
+
+/** File name pattern of a data contract: `<type>.v<version>.schema.json`. */
+export const CONTRACT_FILE = /^(?<type>[a-z][a-z0-9.]*[a-z0-9])\.v(?<version>\d+)\.schema\.json$/;
+const ENVELOPE = 'envelope';
+
+function findSchemaDir(start: string): string {
+  let dir = start;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`package.json not found above ${start}`);
+    dir = parent;
+  }
+  return join(dir, 'schema', 'events');
+}
+
+/** Where the JSON Schemas live (`schema/events` at the repository root). */
+export const EVENT_SCHEMA_DIR = findSchemaDir(__dirname);
+
+/** A loaded contract file. */
+export interface ContractFile {
+  type: string;
+  version: number;
+  file: string;
+  schema: Record<string, unknown>;
+}
+
+/** Reads every `<type>.v<n>.schema.json` of a folder (the envelope excluded). */
+export function readContractFiles(dir: string = EVENT_SCHEMA_DIR): ContractFile[] {
+  return readdirSync(dir)
+    .map((file) => ({ file, match: CONTRACT_FILE.exec(file) }))
+    .filter(({ match }) => match?.groups && match.groups.type !== ENVELOPE)
+    .map(({ file, match }) => ({
+      type: match!.groups!.type!,
+      version: Number(match!.groups!.version),
+      file,
+      schema: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>,
+    }));
+}
+
+/** Validates events against the envelope and their type's data contract. */
+export interface EventContracts {
+  /** Event types that have a contract. */
+  readonly types: ReadonlySet<string>;
+  has(type: string, version?: number): boolean;
+  /** Throws {@link UnknownEventTypeError} or {@link EventValidationError}; returns the event typed. */
+  validate(event: Record<string, unknown>): void;
+}
+
+/** The contract version an event claims through its `dataschema` (`…/v<n>.json`), else 1. */
+export function contractVersion(event: Record<string, unknown>): number {
+  const match =
+    typeof event.dataschema === 'string' ? /\/v(\d+)\.json$/.exec(event.dataschema) : null;
+  return match ? Number(match[1]) : 1;
+}
+
+/** Compiles every schema of `dir` once; validation afterwards is a function call. */
+export function createEventContracts(dir: string = EVENT_SCHEMA_DIR): EventContracts {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const envelope = ajv.compile(
+    JSON.parse(readFileSync(join(dir, `${ENVELOPE}.v1.schema.json`), 'utf8')) as object,
+  );
+  const byKey = new Map<string, ValidateFunction>();
+  for (const contract of readContractFiles(dir)) {
+    byKey.set(`${contract.type}@${contract.version}`, ajv.compile(contract.schema));
+  }
+  const types = new Set([...byKey.keys()].map((key) => key.split('@')[0]!));
+  const describe = (fn: ValidateFunction, what: string) =>
+    `${what}: ${ajv.errorsText(fn.errors, { dataVar: what })}`;
+  return {
+    types,
+    has: (type, version = 1) => byKey.has(`${type}@${version}`),
+    validate(event) {
+      if (!envelope(event)) throw new EventValidationError(describe(envelope, 'event'));
+      const type = event.type as string;
+      const version = contractVersion(event);
+      const data = byKey.get(`${type}@${version}`);
+      if (!data) throw new UnknownEventTypeError(type, version);
+      if (!data(event.data)) throw new EventValidationError(describe(data, `${type} data`));
+    },
+  };
+}
+
+let shared: EventContracts | undefined;
+
+/** The platform's contracts, compiled once per process on first use. */
+export function platformContracts(): EventContracts {
+  shared ??= createEventContracts();
+  return shared;
+}
