@@ -1,47 +1,158 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { closeServer, createHttpApp, listen } from '../../lib/http';
+import { createPlatformKafka } from '../../lib/kafka';
 import { createLogger, type Logger } from '../../lib/logging';
 import type { GatewayOptions } from './config';
 import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './createDataSource';
+import {
+  createKafkaEventSource,
+  createSubscriptionManager,
+  createSubscriptionServer,
+  WORKFLOW_SUBSCRIPTION_FIELDS,
+  type SubscriberIdentity,
+  type SubscriptionServer,
+} from './subscriptions';
+import { supergraphSource } from './supergraphSource';
 
 /** A running gateway. */
 export interface RunningGateway {
   url: string;
   graphqlUrl: string;
+  /** `ws://…/graphql` when subscriptions are enabled. */
+  subscriptionsUrl: string;
   stop(): Promise<void>;
 }
 
-/** Starts the federated gateway on `/graphql` over the configured supergraph. */
+/** Turns an Apollo Server response into a plain execution result. */
+function toExecutionResult(body: { kind: string; singleResult?: unknown }): ExecutionResult {
+  if (body.kind !== 'single')
+    return { errors: [{ message: 'incremental delivery not supported' }] } as never;
+  return body.singleResult as ExecutionResult;
+}
+
+/**
+ * Starts the federated gateway: HTTP GraphQL and graphql-ws subscriptions on `/graphql`, health,
+ * readiness and metrics, over the configured supergraph source.
+ */
 export async function startGateway(
   options: GatewayOptions,
   logger: Logger = createLogger({ name: 'gateway', level: options.logLevel }),
 ): Promise<RunningGateway> {
-  const supergraphSdl = readFileSync(options.supergraphPath, 'utf8');
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    ...supergraphSource(options, logger),
     logger,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({ url: options.subgraphUrls[name] ?? url }),
   });
-  let loaded = false;
-  const { app } = createHttpApp({ role: 'gateway', readiness: { supergraph: async () => loaded } });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: next }) => {
+    apiSchema = next;
+  });
+  const subscriptionsEnabled = options.subscriptions?.enabled ?? true;
+  const platformKafka = subscriptionsEnabled
+    ? createPlatformKafka(options.platform.kafka, logger, 'gateway')
+    : undefined;
+  const eventSource = platformKafka
+    ? createKafkaEventSource({
+        kafka: platformKafka.kafka,
+        topics: [
+          ...new Set(
+            Object.values(WORKFLOW_SUBSCRIPTION_FIELDS).map((f) =>
+              platformKafka.topics.events(f.topic),
+            ),
+          ),
+        ],
+        groupId: `${options.platform.kafka.clientId}-gateway-${randomUUID()}`,
+        logger,
+      })
+    : undefined;
+
+  const { app } = createHttpApp({
+    role: 'gateway',
+    readiness: {
+      supergraph: async () => apiSchema !== undefined,
+      ...(eventSource && { subscriptionEvents: async () => eventSource.ready }),
+    },
+  });
   const httpServer = createServer(app);
+  let subscriptionServer: SubscriptionServer | undefined;
+  const production = options.env === 'production';
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
-    introspection: options.env !== 'production',
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    introspection: options.introspection ?? !production,
+    ...(options.apollo && { apollo: options.apollo }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await subscriptionServer?.close();
+            },
+          };
+        },
+      },
+      production
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+    ],
   });
   await apollo.start();
-  loaded = true;
+
+  const execute = async (
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    identity: SubscriberIdentity,
+    operationName?: string,
+  ): Promise<ExecutionResult> => {
+    const response = await apollo.executeOperation(
+      { query: document, variables, ...(operationName && { operationName }) },
+      {
+        contextValue: {
+          correlationId: randomUUID(),
+          ...(identity.claims && { claims: identity.claims }),
+        },
+      },
+    );
+    return toExecutionResult(response.body);
+  };
+
+  if (platformKafka && eventSource) {
+    await platformKafka.ensureTopics();
+    await eventSource.start();
+    const manager = createSubscriptionManager({
+      fields: WORKFLOW_SUBSCRIPTION_FIELDS,
+      topics: platformKafka.topics,
+      source: eventSource,
+      execute,
+      logger,
+      maxBufferedPerClient: options.subscriptions?.clientBuffer ?? 100,
+    });
+    subscriptionServer = createSubscriptionServer({
+      httpServer,
+      path: '/graphql',
+      getSchema: () => apiSchema,
+      manager,
+      executeOperation: (document, variables, operationName, identity) =>
+        execute(document, variables, identity, operationName),
+      isProduction: production,
+      logger,
+    });
+  }
+
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -56,9 +167,11 @@ export async function startGateway(
   return {
     url,
     graphqlUrl: `${url}/graphql`,
+    subscriptionsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
     async stop() {
       await apollo.stop();
       await closeServer(httpServer);
+      await eventSource?.stop();
     },
   };
 }

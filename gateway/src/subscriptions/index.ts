@@ -1,0 +1,20 @@
+export { SubscriptionCloseCode } from './closeCodes';
+export type { EventListener, EventSource } from './eventSource';
+export {
+  WORKFLOW_SUBSCRIPTION_FIELDS,
+  type FeedEvent,
+  type SubscriptionFieldConfig,
+} from './fieldConfig';
+export { createKafkaEventSource, type KafkaEventSource } from './kafkaEventSource';
+export { createMemoryEventSource, type MemoryEventSource } from './memoryEventSource';
+export {
+  createSubscriptionManager,
+  type AuthorizeSubscription,
+  type SubscriberIdentity,
+  type SubscriptionManager,
+} from './subscriptionManager';
+export {
+  createSubscriptionServer,
+  type AuthenticateConnection,
+  type SubscriptionServer,
+} from './subscriptionServer';

@@ -1,0 +1,123 @@
+import {
+  Kind,
+  OperationTypeNode,
+  visit,
+  type ASTNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/** The variable that carries the event id into the rewritten query. */
+export const EVENT_ID_VARIABLE = '__eventId';
+
+/** A subscription operation rewritten into a query resolving one event by id. */
+export interface EventQuery {
+  document: DocumentNode;
+  /** Response key of the root field (the subscription field's alias or name). */
+  responseKey: string;
+  /** The subscription's root field as written by the client. */
+  rootField: FieldNode;
+}
+
+/** Raised when a subscription cannot be rewritten (several or non-field roots). */
+export class EventQueryError extends Error {
+  override readonly name = 'EventQueryError';
+}
+
+const name = (value: string) => ({ kind: Kind.NAME, value }) as const;
+
+function namesIn(node: ASTNode, kind: Kind.VARIABLE | Kind.FRAGMENT_SPREAD): Set<string> {
+  const found = new Set<string>();
+  visit(node, {
+    [kind]: (n: { name: { value: string } }) => {
+      found.add(n.name.value);
+    },
+  });
+  return found;
+}
+
+/** The fragments a selection needs, transitively (unused fragments fail validation). */
+function usedFragments(
+  root: SelectionSetNode,
+  all: Map<string, FragmentDefinitionNode>,
+): FragmentDefinitionNode[] {
+  const result = new Map<string, FragmentDefinitionNode>();
+  const pending = [...namesIn(root, Kind.FRAGMENT_SPREAD)];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const fragment = all.get(next);
+    if (!fragment || result.has(next)) continue;
+    result.set(next, fragment);
+    pending.push(...namesIn(fragment, Kind.FRAGMENT_SPREAD));
+  }
+  return [...result.values()];
+}
+
+/**
+ * Rewrites `subscription S($a…) { alias: field(args) { …selection } }` into
+ * `query S($used…, $__eventId: ID!) { alias: <eventField>(<idArg>: $__eventId) { …selection } }`,
+ * keeping fragments and the variables the selection still uses, so the gateway's query planner
+ * resolves every selected field — including those owned by other subgraphs — for one event.
+ */
+export function toEventQuery(
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+  eventField: string,
+  eventIdArgument = 'id',
+): EventQuery {
+  const selections = operation.selectionSet.selections;
+  const rootField = selections[0];
+  if (selections.length !== 1 || rootField?.kind !== Kind.FIELD) {
+    throw new EventQueryError(
+      `expected a subscription with exactly one root field, but got: ${selections.length} selections`,
+    );
+  }
+  const responseKey = rootField.alias?.value ?? rootField.name.value;
+  const eventRoot: FieldNode = {
+    ...rootField,
+    alias: name(responseKey),
+    name: name(eventField),
+    arguments: [
+      {
+        kind: Kind.ARGUMENT,
+        name: name(eventIdArgument),
+        value: { kind: Kind.VARIABLE, name: name(EVENT_ID_VARIABLE) },
+      },
+    ],
+  };
+  const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [eventRoot] };
+  const fragmentsByName = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
+  const fragments = usedFragments(selectionSet, fragmentsByName);
+  const usedVariables = new Set<string>();
+  for (const node of [selectionSet, ...fragments, ...(operation.directives ?? [])]) {
+    for (const variable of namesIn(node, Kind.VARIABLE)) usedVariables.add(variable);
+  }
+  const query: OperationDefinitionNode = {
+    ...operation,
+    operation: OperationTypeNode.QUERY,
+    variableDefinitions: [
+      ...(operation.variableDefinitions ?? []).filter(
+        (definition) =>
+          definition.variable.name.value !== EVENT_ID_VARIABLE &&
+          usedVariables.has(definition.variable.name.value),
+      ),
+      {
+        kind: Kind.VARIABLE_DEFINITION,
+        variable: { kind: Kind.VARIABLE, name: name(EVENT_ID_VARIABLE) },
+        type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: name('ID') } },
+      },
+    ],
+    selectionSet,
+  };
+  return {
+    document: { kind: Kind.DOCUMENT, definitions: [query, ...fragments] },
+    responseKey,
+    rootField,
+  };
+}
