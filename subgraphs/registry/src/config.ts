@@ -1,3 +1,4 @@
+import type { mongo } from 'mongoose';
 import { z } from 'zod';
 import {
   parseConfig,
@@ -17,6 +18,8 @@ export interface RegistryOptions {
   platform: PlatformOptions;
   port: number;
   host: string;
+  /** Observes every MongoDB command (driver command monitoring); tests count round trips with it. */
+  onCommand?: (event: mongo.CommandStartedEvent) => void;
 }
 
 /** Parses and validates the registry's environment once at start-up. */

@@ -6,6 +6,7 @@ import { connectMongo, ensureIndexes } from '../../../lib/mongo';
 import type { RegistryOptions } from './config';
 import { createRegistryContext } from './context';
 import { createComponentModel } from './models/Component';
+import { createQualityReportModel } from './models/QualityReport';
 import { resolvers } from './resolvers';
 
 /** A running registry subgraph. */
@@ -26,8 +27,11 @@ export async function startRegistry(
     uri: platform.mongo.uri,
     dbName: `${platform.mongo.dbPrefix}registry`,
     logger,
+    monitorCommands: options.onCommand !== undefined,
   });
+  if (options.onCommand) mongo.getClient().on('commandStarted', options.onCommand);
   const components = createComponentModel(mongo);
+  const qualityReports = createQualityReportModel(mongo);
   await ensureIndexes(mongo);
 
   const kafka = createPlatformKafka(platform.kafka, logger, 'registry');
@@ -39,7 +43,7 @@ export async function startRegistry(
   });
   relay.start();
 
-  const deps = { components, relay, eventSource: '/subgraphs/registry' };
+  const deps = { components, qualityReports, relay, eventSource: '/subgraphs/registry' };
   const server = await startSubgraphServer({
     name: 'registry',
     typeDefs: loadSubgraphSdl('registry'),

@@ -1,7 +1,15 @@
 import { DateTimeScalar } from '../../../../lib/graphql';
-import { Component } from './Component';
+import { Component, QualityReport } from './Component';
+import { JSONScalar } from './JSONScalar';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
 
 /** All resolvers of the registry subgraph. */
-export const resolvers = { DateTime: DateTimeScalar, Component, Query, Mutation };
+export const resolvers = {
+  DateTime: DateTimeScalar,
+  JSON: JSONScalar,
+  Component,
+  QualityReport,
+  Query,
+  Mutation,
+};
