@@ -56,7 +56,7 @@ export async function startConsumers(
     const consumer = createPartitionedConsumer({
       kafka: kafka.kafka,
       groupId: options.intelligenceGroupId,
-      topics: [kafka.topics.events('registry')],
+      topics: [kafka.topics.events('registry'), kafka.topics.events('pipeline')],
       handlers: projector.handlers,
       logger,
       dedup,

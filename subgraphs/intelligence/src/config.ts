@@ -1,3 +1,4 @@
+import type { mongo } from 'mongoose';
 import { z } from 'zod';
 import {
   parseConfig,
@@ -10,6 +11,8 @@ import {
 const intelligenceEnvSchema = sharedEnvSchema.extend({
   INTELLIGENCE_PORT: portSchema(4002),
   HOST: z.string().default('127.0.0.1'),
+  /** Group id of the live projector (hosted by the consumers role); sync reports its lag. */
+  INTELLIGENCE_GROUP_ID: z.string().min(1).default('intelligence-projector'),
 });
 
 /** Options of the intelligence role. */
@@ -17,6 +20,10 @@ export interface IntelligenceOptions {
   platform: PlatformOptions;
   port: number;
   host: string;
+  /** Consumer group of the live projector. @default 'intelligence-projector' */
+  liveGroupId: string;
+  /** Observes every MongoDB command (driver command monitoring); tests count round trips with it. */
+  onCommand?: (event: mongo.CommandStartedEvent) => void;
 }
 
 /** Parses and validates the intelligence subgraph's environment once at start-up. */
@@ -24,5 +31,10 @@ export function intelligenceOptionsFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): IntelligenceOptions {
   const parsed = parseConfig(intelligenceEnvSchema, env);
-  return { platform: toPlatformOptions(parsed), port: parsed.INTELLIGENCE_PORT, host: parsed.HOST };
+  return {
+    platform: toPlatformOptions(parsed),
+    port: parsed.INTELLIGENCE_PORT,
+    host: parsed.HOST,
+    liveGroupId: parsed.INTELLIGENCE_GROUP_ID,
+  };
 }

@@ -1,5 +1,5 @@
 export { intelligenceOptionsFromEnv, type IntelligenceOptions } from './config';
-export { startIntelligence } from './startIntelligence';
+export { startIntelligence, type RunningIntelligence } from './startIntelligence';
 export {
   createIntelligenceProjector,
   type IntelligenceProjector,

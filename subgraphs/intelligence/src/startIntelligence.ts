@@ -1,24 +1,46 @@
 import { loadSubgraphSdl, startSubgraphServer, type RunningSubgraph } from '../../../lib/graphql';
+import { createPlatformKafka } from '../../../lib/kafka';
 import { createLogger, type Logger } from '../../../lib/logging';
 import { connectMongo, ensureIndexes } from '../../../lib/mongo';
 import type { IntelligenceOptions } from './config';
 import { createIntelligenceContext } from './context';
-import { createComponentInsightModel } from './models/ComponentInsight';
+import { createIntelligenceModels } from './models';
+import { createProjectionHandlers } from './projections/createProjectionHandlers';
 import { resolvers } from './resolvers';
+import { createSyncController, type SyncController } from './sync/createSyncController';
+
+/** A running intelligence subgraph. */
+export interface RunningIntelligence extends RunningSubgraph {
+  sync: SyncController;
+}
 
 /** Starts the intelligence subgraph over its event-built read model. */
 export async function startIntelligence(
   options: IntelligenceOptions,
   logger: Logger = createLogger({ name: 'intelligence', level: options.platform.logLevel }),
-): Promise<RunningSubgraph> {
+): Promise<RunningIntelligence> {
   const { mongo: mongoOptions } = options.platform;
   const mongo = await connectMongo({
     uri: mongoOptions.uri,
     dbName: `${mongoOptions.dbPrefix}intelligence`,
     logger,
+    monitorCommands: options.onCommand !== undefined,
   });
-  const deps = { insights: createComponentInsightModel(mongo) };
+  if (options.onCommand) mongo.getClient().on('commandStarted', options.onCommand);
+  const models = createIntelligenceModels(mongo);
   await ensureIndexes(mongo);
+  const kafka = createPlatformKafka(options.platform.kafka, logger, 'intelligence');
+  // Replays apply the same handlers as the live projector; requests for updates stay with the
+  // live projector (no relay here), so a replay never re-requests them.
+  const sync = createSyncController({
+    kafka: kafka.kafka,
+    topic: kafka.topics.events('registry'),
+    liveGroupId: options.liveGroupId ?? 'intelligence-projector',
+    models,
+    handlers: createProjectionHandlers({ models, logger: logger.child({ component: 'sync' }) }),
+    logger,
+  });
+  const deps = { ...models, sync };
   const server = await startSubgraphServer({
     name: 'intelligence',
     typeDefs: loadSubgraphSdl('intelligence'),
@@ -31,8 +53,10 @@ export async function startIntelligence(
   });
   return {
     ...server,
+    sync,
     async stop() {
       await server.stop();
+      await sync.idle();
       await mongo.close();
     },
   };

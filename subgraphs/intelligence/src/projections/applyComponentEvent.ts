@@ -9,7 +9,15 @@ export interface ComponentRegisteredData {
   name: string;
   type: string;
   version: string;
+  tags?: string[];
   dependencies?: string[];
+}
+
+/** Update operators beyond the bookkeeping every event does. */
+export interface InsightChange {
+  set?: Record<string, unknown>;
+  inc?: Record<string, number>;
+  addToSet?: Record<string, unknown>;
 }
 
 /**
@@ -20,7 +28,7 @@ export interface ComponentRegisteredData {
 export async function applyComponentEvent(
   insights: ComponentInsightModel,
   event: CloudEvent,
-  set: Record<string, unknown> = {},
+  change: InsightChange = {},
 ): Promise<boolean> {
   const time = new Date(event.time);
   try {
@@ -28,12 +36,13 @@ export async function applyComponentEvent(
       { _id: event.subject, lastSequence: { $lt: event.sequence } },
       {
         $set: {
-          ...set,
+          ...change.set,
           lastEventType: event.type,
           lastEventAt: time,
           lastSequence: event.sequence,
         },
-        $inc: { eventCount: 1 },
+        $inc: { ...change.inc, eventCount: 1 },
+        ...(change.addToSet && { $addToSet: change.addToSet }),
       },
       { upsert: true },
     );
@@ -48,10 +57,26 @@ export async function applyComponentEvent(
 export function applyComponentRegistered(insights: ComponentInsightModel, event: CloudEvent) {
   const data = event.data as ComponentRegisteredData;
   return applyComponentEvent(insights, event, {
-    name: data.name,
-    type: data.type,
-    version: data.version,
-    dependencies: data.dependencies ?? [],
-    registeredAt: new Date(event.time),
+    set: {
+      name: data.name,
+      type: data.type,
+      version: data.version,
+      tags: data.tags ?? [],
+      dependencies: data.dependencies ?? [],
+      registeredAt: new Date(event.time),
+    },
   });
+}
+
+const UPDATABLE = ['type', 'version', 'tags', 'dependencies', 'deprecated'] as const;
+
+/** Applies the changed fields of `component.updated` that the read model keeps. */
+export function applyComponentUpdated(insights: ComponentInsightModel, event: CloudEvent) {
+  const data = event.data as { version?: string; changes?: Record<string, unknown> };
+  const set: Record<string, unknown> = {};
+  for (const field of UPDATABLE) {
+    if (data.changes && field in data.changes) set[field] = data.changes[field];
+  }
+  if (data.version) set.version = data.version;
+  return applyComponentEvent(insights, event, { set });
 }

@@ -1,9 +1,10 @@
-import type { EventHandler } from '../../../../lib/events';
+import type { PlatformOptions } from '../../../../lib/config';
+import { createEventPublisher, createOutboxRelay, type EventHandler } from '../../../../lib/events';
+import { createPlatformKafka } from '../../../../lib/kafka';
 import { createLogger, type Logger } from '../../../../lib/logging';
 import { connectMongo, ensureIndexes } from '../../../../lib/mongo';
-import type { PlatformOptions } from '../../../../lib/config';
-import { createComponentInsightModel } from '../models/ComponentInsight';
-import { applyComponentRegistered } from './applyComponentEvent';
+import { createIntelligenceModels } from '../models';
+import { createProjectionHandlers } from './createProjectionHandlers';
 
 /** The intelligence read-model projector hosted by the consumers role. */
 export interface IntelligenceProjector {
@@ -12,7 +13,10 @@ export interface IntelligenceProjector {
   stop(): Promise<void>;
 }
 
-/** Connects to the intelligence database and returns the event handlers that build its read model. */
+/**
+ * Connects to the intelligence database and returns the event handlers that build its read model,
+ * plus the relay that publishes intelligence's own events (`component.update.requested`).
+ */
 export async function createIntelligenceProjector(
   platform: PlatformOptions,
   logger: Logger = createLogger({ name: 'intelligence-projector', level: platform.logLevel }),
@@ -22,14 +26,22 @@ export async function createIntelligenceProjector(
     dbName: `${platform.mongo.dbPrefix}intelligence`,
     logger,
   });
-  const insights = createComponentInsightModel(mongo);
+  const models = createIntelligenceModels(mongo);
   await ensureIndexes(mongo);
+  const kafka = createPlatformKafka(platform.kafka, logger, 'intelligence-projector');
+  const publisher = createEventPublisher(kafka.kafka, { prepare: kafka.ensureTopics });
+  const relay = createOutboxRelay({
+    sources: [{ model: models.investigations, topic: kafka.topics.events('intelligence') }],
+    publisher,
+    logger: logger.child({ component: 'intelligence-outbox' }),
+  });
+  relay.start();
   return {
-    handlers: {
-      'component.registered': async (event) => {
-        await applyComponentRegistered(insights, event);
-      },
+    handlers: createProjectionHandlers({ models, logger, relay }),
+    async stop() {
+      await relay.stop();
+      await publisher.disconnect();
+      await mongo.close();
     },
-    stop: () => mongo.close(),
   };
 }
