@@ -13,6 +13,8 @@ step "type check"
 npm run --silent typecheck
 step "schema drift check"
 npm run --silent schema:check
+step "event contracts check (asyncapi vs schema/events)"
+npm run --silent events:check
 step "unit tests"
 npx jest --selectProjects unit --ci
 

@@ -27,6 +27,9 @@ export async function readTopic({
   const admin = kafka.admin();
   await admin.connect();
   try {
+    if (!(await admin.listTopics()).includes(topic)) {
+      throw new Error(`topic ${topic} does not exist (check KAFKA_TOPIC_PREFIX and --domain)`);
+    }
     const offsets = await admin.fetchTopicOffsets(topic);
     const remaining = new Map(
       offsets
