@@ -1,13 +1,13 @@
-import { createServer } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { eventMetrics } from '../../lib/events';
-import { closeServer, createHttpApp, listen } from '../../lib/http';
+import { loadSubgraphSdl, startSubgraphServer } from '../../lib/graphql';
 import { createPlatformKafka } from '../../lib/kafka';
 import { stopAll, type Stoppable } from '../../lib/lifecycle';
 import { createLogger, type Logger } from '../../lib/logging';
 import { connectMongo } from '../../lib/mongo';
 import { createIntelligenceProjector } from '../../subgraphs/intelligence/src';
 import type { ConsumersOptions } from './config';
+import { resolvers } from './graphql/resolvers';
 import {
   createDedupStore,
   createPartitionedConsumer,
@@ -19,11 +19,16 @@ import {
 /** The running consumer groups of this process. */
 export interface RunningConsumers extends Stoppable {
   url: string;
+  /** The `operations` subgraph (dead letters, replay, redrive) served by this role. */
+  graphqlUrl: string;
   /** The consumer group members hosted here, by group id. */
   groups: Map<string, PartitionedConsumer>;
 }
 
-/** Starts the consumer groups (today: the intelligence read-model projector) and a health/metrics endpoint. */
+/**
+ * Starts the consumer groups (today: the intelligence read-model projector) and the `operations`
+ * subgraph with health, readiness and metrics (process and event backbone metrics).
+ */
 export async function startConsumers(
   options: ConsumersOptions,
   logger: Logger = createLogger({ name: 'consumers', level: options.platform.logLevel }),
@@ -70,12 +75,21 @@ export async function startConsumers(
     const own = new Registry();
     collectDefaultMetrics({ register: own, labels: { role: 'consumers' } });
     const metrics = Registry.merge([own, eventMetrics().registry]);
-    const { app } = createHttpApp({ role: 'consumers', metrics });
-    const httpServer = createServer(app);
-    const url = await listen(httpServer, options.port, options.host);
-    started.push({ stop: () => closeServer(httpServer) });
+    const server = await startSubgraphServer({
+      name: 'operations',
+      typeDefs: loadSubgraphSdl('operations'),
+      resolvers,
+      createContext: (base) => ({ ...base, kafka: kafka.kafka, topics: kafka.topics, groups }),
+      port: options.port,
+      host: options.host,
+      logger,
+      metrics,
+      readiness: { mongodb: async () => mongo.readyState === 1 },
+    });
+    started.push(server);
+    const { url, graphqlUrl } = server;
     logger.info({ url }, 'consumers ready');
-    return { url, groups, stop: () => stopAll(started) };
+    return { url, graphqlUrl, groups, stop: () => stopAll(started) };
   } catch (error) {
     await stopAll(started).catch(() => undefined);
     throw error;

@@ -7,6 +7,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express from 'express';
 import type { DocumentNode } from 'graphql';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logging';
 import { closeServer, createHttpApp, listen, type ReadinessCheck } from '../http';
 
@@ -29,6 +30,8 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   readiness?: Record<string, ReadinessCheck>;
   /** @default '1mb' */
   bodyLimit?: string;
+  /** Served on `/metrics`. @default a new registry with default process metrics */
+  metrics?: Registry;
 }
 
 /** A subgraph serving `/graphql` plus health, readiness and metrics. */
@@ -43,7 +46,11 @@ export async function startSubgraphServer<C extends BaseContext>(
   options: SubgraphServerOptions<C>,
 ): Promise<RunningSubgraph> {
   const { name, logger } = options;
-  const { app } = createHttpApp({ role: name, readiness: options.readiness });
+  const { app } = createHttpApp({
+    role: name,
+    readiness: options.readiness,
+    metrics: options.metrics,
+  });
   const httpServer = createServer(app);
   const apollo = new ApolloServer<C>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),

@@ -3,4 +3,6 @@ export const SUBGRAPHS = [
   { name: 'registry', url: 'http://127.0.0.1:4001/graphql' },
   { name: 'intelligence', url: 'http://127.0.0.1:4002/graphql' },
   { name: 'workflow', url: 'http://127.0.0.1:4003/graphql' },
+  // Served by the consumers role (CONSUMERS_PORT): dead letters, replay and redrive.
+  { name: 'operations', url: 'http://127.0.0.1:4010/graphql' },
 ] as const;

@@ -37,17 +37,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       startWorkflow(options.workflow),
     ]);
     started.push(registry, intelligence, workflow);
+    // Before the gateway: the consumers role serves the `operations` subgraph it routes to.
+    const consumers = await startConsumers(options.consumers);
+    started.push(consumers);
     const gateway = await startGateway({
       ...options.gateway,
       subgraphUrls: {
         registry: registry.graphqlUrl,
         intelligence: intelligence.graphqlUrl,
         workflow: workflow.graphqlUrl,
+        operations: consumers.graphqlUrl,
         ...options.gateway.subgraphUrls,
       },
     });
     started.push(gateway);
-    started.push(await startConsumers(options.consumers));
     return { gatewayUrl: gateway.graphqlUrl, registry, stop: () => stopAll(started) };
   } catch (error) {
     await stopAll(started).catch(() => undefined);
