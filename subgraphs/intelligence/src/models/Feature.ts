@@ -8,7 +8,8 @@ export interface FeatureDoc {
   componentIds: string[];
   affected: string[];
   riskScore: number;
-  levels: string[][];
+  /** Build levels; objects because FerretDB 1.x cannot store nested arrays. */
+  levels: { ids: string[] }[];
   criticalPath: string[];
   createdAt: Date;
 }
@@ -21,7 +22,7 @@ const featureSchema = new Schema<FeatureDoc>(
     componentIds: { type: [String], default: [] },
     affected: { type: [String], default: [] },
     riskScore: { type: Number, required: true },
-    levels: { type: Schema.Types.Mixed, default: () => [] },
+    levels: { type: [Object], default: [] },
     criticalPath: { type: [String], default: [] },
     createdAt: { type: Date, required: true },
   },

@@ -133,7 +133,7 @@ export const Mutation = {
         componentIds: ids,
         affected,
         riskScore: score,
-        levels: plan.levels,
+        levels: plan.levels.map((level) => ({ ids: level })),
         criticalPath: plan.criticalPath,
         createdAt: new Date(),
       });

@@ -33,7 +33,10 @@ export const featureView = (doc: FeatureDoc) => ({
   components: doc.componentIds.map((id) => ({ id })),
   affected: doc.affected.map((id) => ({ id })),
   riskScore: doc.riskScore,
-  plan: planView(doc),
+  plan: planView({
+    levels: doc.levels.map((level) => level.ids),
+    criticalPath: doc.criticalPath,
+  }),
   createdAt: doc.createdAt,
 });
 
