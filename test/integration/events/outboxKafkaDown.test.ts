@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { readTopic } from '../../../consumers/src/operations';
+import { decodeEvent, eventMetrics } from '../../../lib/events';
+import { REPO_ROOT } from '../../../lib/graphql';
+import { createKafka, topicNames } from '../../../lib/kafka';
+import {
+  registryOptionsFromEnv,
+  startRegistry,
+  type RunningRegistry,
+} from '../../../subgraphs/registry/src';
+import { eventually, postGraphQL } from '../../utils/graphqlClient';
+import { testEnv } from '../../utils/servicesEnv';
+import { logger } from './eventsHarness';
+
+jest.setTimeout(300_000);
+
+/** A dedicated broker this test may stop: the shared one on 9092 is never touched. */
+const PORT = '19092';
+const BROKERS = `127.0.0.1:${PORT}`;
+function kafkaService(command: 'start' | 'wait' | 'stop') {
+  execFileSync('bash', [join(REPO_ROOT, 'scripts/services/kafka.sh'), command], {
+    env: { ...process.env, KAFKA_PORT: PORT, KAFKA_CONTROLLER_PORT: '19093' },
+    stdio: 'ignore',
+  });
+}
+
+const REGISTER = /* GraphQL */ `
+  mutation ($name: String!) {
+    registerComponent(input: { name: $name, type: ATOM, version: "1.0.0" }) {
+      eventIds
+    }
+  }
+`;
+
+describe('outbox relay while Kafka is down', () => {
+  let registry: RunningRegistry;
+  let env: Record<string, string | undefined>;
+  beforeAll(async () => {
+    kafkaService('start');
+    kafkaService('wait');
+    env = testEnv({ KAFKA_BROKERS: BROKERS });
+    registry = await startRegistry(registryOptionsFromEnv(env), logger);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    kafkaService('stop');
+  });
+
+  it('should keep the events of mutations made while Kafka is stopped and deliver all after restart', async () => {
+    const register = async (name: string) => {
+      const response = await postGraphQL<{ registerComponent: { eventIds: string[] } }>(
+        registry.graphqlUrl,
+        REGISTER,
+        { name },
+      );
+      expect(response.errors).toBeUndefined();
+      return response.data!.registerComponent.eventIds;
+    };
+    const ids = [...(await register('BeforeOutage'))];
+    await registry.relay.drain();
+    expect(await registry.relay.backlog()).toBe(0);
+
+    kafkaService('stop');
+    for (let i = 0; i < 5; i++) ids.push(...(await register(`DuringOutage${i}`)));
+    // The mutations committed; their events wait in the aggregates.
+    expect(await registry.relay.backlog()).toBe(5);
+    const scraped = await eventMetrics().registry.getSingleMetricAsString(
+      'outbox_backlog_aggregates',
+    );
+    const topic = topicNames(env.KAFKA_TOPIC_PREFIX!).events('registry');
+    expect(scraped).toContain(`outbox_backlog_aggregates{topic="${topic}"} 5`);
+
+    kafkaService('start');
+    kafkaService('wait');
+    await eventually(
+      async () => ((await registry.relay.backlog()) === 0 ? true : undefined),
+      120_000,
+    );
+
+    const kafka = createKafka({ brokers: [BROKERS], clientId: 'outbox-test', logger });
+    const records = await readTopic({ kafka, topic });
+    const delivered = records.map(({ message }) => decodeEvent(message).id);
+    expect(new Set(delivered)).toEqual(new Set(ids));
+    expect(ids).toHaveLength(6);
+  });
+});
