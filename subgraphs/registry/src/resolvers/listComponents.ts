@@ -67,6 +67,6 @@ export async function listComponents(args: ListArgs, ctx: RegistryContext) {
       endCursor: edges.at(-1)?.cursor ?? null,
     },
     // A function field: graphql-js calls it only when the client selects totalCount.
-    totalCount: () => ctx.components.countDocuments(base),
+    totalCount: () => ctx.components.countDocuments(base).exec(),
   };
 }
