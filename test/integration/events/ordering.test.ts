@@ -59,4 +59,35 @@ describe('createPartitionedConsumer ordering', () => {
       expect(max).toBe(PER_KEY);
     }
   });
+
+  it('should keep the member in the group through a handler longer than the session timeout', async () => {
+    const calls: string[] = [];
+    let joins = 0;
+    const consumer = await harness.consumer({
+      groupId: harness.group('slow'),
+      sessionTimeout: 6_000,
+      heartbeatInterval: 1_000,
+      handlers: {
+        'component.updated': async (event: CloudEvent) => {
+          calls.push(event.subject);
+          if (event.subject === 'slow') await sleep(9_000);
+        },
+      },
+    });
+    expect(consumer.groupId).toBe(harness.group('slow'));
+    await harness.publish([updated('slow', 1), updated('other', 1)]);
+    await eventually(async () => (calls.includes('slow') ? true : undefined));
+    const admin = harness.admin;
+    const before = await admin.describeGroups([harness.group('slow')]);
+    joins = before.groups[0]!.members.length;
+    await sleep(10_000);
+    const after = await admin.describeGroups([harness.group('slow')]);
+    expect(joins).toBe(1);
+    expect(after.groups[0]!.state).toBe('Stable');
+    expect(after.groups[0]!.members.map((m) => m.memberId)).toEqual(
+      before.groups[0]!.members.map((m) => m.memberId),
+    );
+    // Not redelivered: the member was never evicted, so nobody else took the partition.
+    expect(calls.filter((key) => key === 'slow')).toEqual(['slow']);
+  });
 });
