@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { listDeadLetters } from '../../../consumers/src/operations';
 import type { CloudEvent } from '../../../lib/events';
 import { eventually } from '../../utils/graphqlClient';
@@ -39,9 +40,15 @@ describe('foreign producers', () => {
 
   it(`should accept binary and structured CloudEvents from ${KCAT ? 'kcat' : 'a raw kafkajs producer (kcat missing)'}`, async () => {
     const received: CloudEvent[] = [];
+    const partitionOf = new Map<string, number>();
     await harness.consumer({
       groupId: harness.group(),
-      handlers: { 'component.used': async (event) => void received.push(event) },
+      handlers: {
+        'component.used': async (event, origin) => {
+          received.push(event);
+          partitionOf.set(event.subject, origin.partition);
+        },
+      },
     });
     await produce('cmp-1', JSON.stringify({ componentId: 'cmp-1', usedBy: 'shop' }), {
       ce_specversion: '1.0',
@@ -75,6 +82,17 @@ describe('foreign producers', () => {
       data: { componentId: 'cmp-1', usedBy: 'shop' },
     });
     expect(byId['foreign-2']?.data).toEqual({ componentId: 'cmp-2' });
+    // Same key, same partition as our own (kafkajs murmur2) producer would choose.
+    const partitionMetadata = Array.from(
+      { length: 6 },
+      (_, partitionId) => ({ partitionId, leader: 1 }) as PartitionMetadata,
+    );
+    const ours = Partitioners.DefaultPartitioner();
+    for (const key of ['cmp-1', 'cmp-2']) {
+      expect(partitionOf.get(key)).toBe(
+        ours({ topic: harness.topic, partitionMetadata, message: { key, value: null } }),
+      );
+    }
   });
 
   it('should dead-letter invalid foreign records with a reason and keep consuming', async () => {
