@@ -49,7 +49,8 @@ export async function processRecord(
     timestamp: message.timestamp,
     groupId: ctx.groupId,
   };
-  const log = ctx.logger.child(origin);
+  // Created only when something is logged: a child logger per record costs more than the record.
+  const log = () => ctx.logger.child(origin);
   let event: CloudEvent | undefined;
   const deadLetter = async (error: unknown, attempts: number): Promise<RecordOutcome> => {
     const record = toDeadLetter(message, {
@@ -67,7 +68,7 @@ export async function processRecord(
         break;
       } catch (sendError) {
         if (!ctx.isActive()) return 'abandoned';
-        log.warn({ err: sendError }, 'dead-letter send failed; retrying');
+        log().warn({ err: sendError }, 'dead-letter send failed; retrying');
         await ctx.sleep(backoffDelay(Math.min(attempt, 10), ctx.retry));
       }
     }
@@ -77,7 +78,7 @@ export async function processRecord(
       group: ctx.groupId,
       code: typeof code === 'string' ? code : 'HANDLER_FAILED',
     });
-    log.error({ err: error, attempts, type: event?.type }, 'event dead-lettered');
+    log().error({ err: error, attempts, type: event?.type }, 'event dead-lettered');
     return 'dead-lettered';
   };
 
@@ -117,7 +118,7 @@ export async function processRecord(
       // Remembered after the side effect: a crash in between replays it (at-least-once), so
       // handlers stay idempotent on their own too (e.g. upserts keyed by event sequence).
       await ctx.dedup?.remember(event.source, event.id).catch((error: unknown) => {
-        log.warn({ err: error }, 'could not record processed event; a redelivery may repeat it');
+        log().warn({ err: error }, 'could not record processed event; a redelivery may repeat it');
       });
       return 'handled';
     } catch (error) {
@@ -125,7 +126,7 @@ export async function processRecord(
       if (!isRetriable(error)) return deadLetter(error, attempt);
       if (attempt >= ctx.retry.maxAttempts) return deadLetter(poison(error, attempt), attempt);
       if (!ctx.isActive()) return 'abandoned';
-      log.warn({ err: error, attempt, type: event.type }, 'handler failed; retrying');
+      log().warn({ err: error, attempt, type: event.type }, 'handler failed; retrying');
       await ctx.sleep(backoffDelay(attempt, ctx.retry));
       if (!ctx.isActive()) return 'abandoned';
     }
