@@ -18,8 +18,8 @@ describe('platformContracts', () => {
     }) as unknown as Record<string, unknown>;
 
   it('should have a contract for every event type of the platform', () => {
-    expect([...contracts.types].sort()).toEqual(
-      [
+    expect([...contracts.types]).toEqual(
+      expect.arrayContaining([
         'component.deleted',
         'component.registered',
         'component.update.requested',
@@ -33,7 +33,7 @@ describe('platformContracts', () => {
         'workflow.run.started',
         'workflow.run.transitioned',
         'workflow.step.progressed',
-      ].sort(),
+      ]),
     );
     expect(readContractFiles()).toHaveLength(contracts.types.size);
   });
