@@ -7,16 +7,48 @@ import {
   type PlatformOptions,
 } from '../../../lib/config';
 
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
 const workflowEnvSchema = sharedEnvSchema.extend({
   WORKFLOW_PORT: portSchema(4003),
   HOST: z.string().default('127.0.0.1'),
+  /** Runs the engine (consumer, timers, cron) inside this role. */
+  WORKFLOW_ENGINE_ENABLED: flag(true),
+  /** Consumer group shared by all engine instances. Default: `<topic prefix>workflow-engine`. */
+  WORKFLOW_ENGINE_GROUP_ID: z.string().min(1).optional(),
+  WORKFLOW_TIMER_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
+  WORKFLOW_SCHEDULE_INTERVAL_MS: z.coerce.number().int().min(100).default(1000),
+  /** Secret of the `default` webhook signing key (HMAC-SHA256). */
+  WORKFLOW_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Registers the `test.echo` / `test.fail` actions (tests and demos only). */
+  WORKFLOW_TEST_ACTIONS: flag(false),
 });
+
+/** Options of the workflow engine hosted by the workflow role. */
+export interface WorkflowEngineSettings {
+  /** @default true */
+  enabled: boolean;
+  groupId: string;
+  /** @default 500 */
+  timerIntervalMs: number;
+  /** @default 1000 */
+  scheduleIntervalMs: number;
+}
 
 /** Options of the workflow role. */
 export interface WorkflowOptions {
   platform: PlatformOptions;
   port: number;
   host: string;
+  engine: WorkflowEngineSettings;
+  /** Webhook signing secrets by name (`default` from WORKFLOW_WEBHOOK_SECRET). */
+  webhookSecrets: Record<string, string>;
+  /** Registers `test.echo` and `test.fail`. @default false */
+  testActions: boolean;
 }
 
 /** Parses and validates the workflow subgraph's environment once at start-up. */
@@ -24,5 +56,19 @@ export function workflowOptionsFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): WorkflowOptions {
   const parsed = parseConfig(workflowEnvSchema, env);
-  return { platform: toPlatformOptions(parsed), port: parsed.WORKFLOW_PORT, host: parsed.HOST };
+  return {
+    platform: toPlatformOptions(parsed),
+    port: parsed.WORKFLOW_PORT,
+    host: parsed.HOST,
+    engine: {
+      enabled: parsed.WORKFLOW_ENGINE_ENABLED,
+      groupId: parsed.WORKFLOW_ENGINE_GROUP_ID ?? `${parsed.KAFKA_TOPIC_PREFIX}workflow-engine`,
+      timerIntervalMs: parsed.WORKFLOW_TIMER_INTERVAL_MS,
+      scheduleIntervalMs: parsed.WORKFLOW_SCHEDULE_INTERVAL_MS,
+    },
+    webhookSecrets: parsed.WORKFLOW_WEBHOOK_SECRET
+      ? { default: parsed.WORKFLOW_WEBHOOK_SECRET }
+      : {},
+    testActions: parsed.WORKFLOW_TEST_ACTIONS,
+  };
 }

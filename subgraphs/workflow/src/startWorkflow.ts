@@ -1,63 +1,58 @@
 import { loadSubgraphSdl, startSubgraphServer, type RunningSubgraph } from '../../../lib/graphql';
 import { createLogger, type Logger } from '../../../lib/logging';
-import { connectMongo, ensureIndexes } from '../../../lib/mongo';
-import { COMPONENT_PIPELINE } from './builtins/componentPipeline';
 import type { WorkflowOptions } from './config';
-import { createWorkflowContext, type WorkflowDeps } from './context';
-import { createWorkflowDefinitionModel } from './models/WorkflowDefinition';
-import { createWorkflowRunModel } from './models/WorkflowRun';
+import { createWorkflowContext } from './context';
+import {
+  createWorkflowRuntime,
+  type WorkflowRuntime,
+  type WorkflowRuntimeExtras,
+} from './createWorkflowRuntime';
+import type { WorkflowEngine } from './engine/createWorkflowEngine';
 import { resolvers } from './resolvers';
 
-/** Stores the built-in definitions if this version is not stored yet (idempotent across instances). */
-async function seedBuiltins({ definitions }: WorkflowDeps) {
-  const { id, version, name } = COMPONENT_PIPELINE;
-  await definitions.updateOne(
-    { _id: `${id}@${version}` },
-    {
-      $setOnInsert: {
-        definitionId: id,
-        version,
-        name,
-        spec: COMPONENT_PIPELINE,
-        createdAt: new Date(),
-      },
-    },
-    { upsert: true },
-  );
+/** A running workflow role: the subgraph and (unless disabled) one engine instance. */
+export interface RunningWorkflow extends RunningSubgraph {
+  runtime: WorkflowRuntime;
+  /** The engine started with the role; undefined when `engine.enabled` is false. */
+  engine?: WorkflowEngine;
 }
 
-/** Starts the workflow subgraph. */
+/** Starts the workflow subgraph and its engine. */
 export async function startWorkflow(
   options: WorkflowOptions,
   logger: Logger = createLogger({ name: 'workflow', level: options.platform.logLevel }),
-): Promise<RunningSubgraph> {
-  const { mongo: mongoOptions } = options.platform;
-  const mongo = await connectMongo({
-    uri: mongoOptions.uri,
-    dbName: `${mongoOptions.dbPrefix}workflow`,
-    logger,
-  });
-  const deps = {
-    definitions: createWorkflowDefinitionModel(mongo),
-    runs: createWorkflowRunModel(mongo),
-  };
-  await ensureIndexes(mongo);
-  await seedBuiltins(deps);
-  const server = await startSubgraphServer({
-    name: 'workflow',
-    typeDefs: loadSubgraphSdl('workflow'),
-    resolvers,
-    createContext: (base) => createWorkflowContext(deps, base),
-    port: options.port,
-    host: options.host,
-    logger,
-    readiness: { mongodb: async () => mongo.readyState === 1 },
-  });
-  return {
-    ...server,
-    async stop() {
-      await server.stop();
-      await mongo.close();
-    },
-  };
+  extras: WorkflowRuntimeExtras = {},
+): Promise<RunningWorkflow> {
+  const runtime = await createWorkflowRuntime(options, logger, extras);
+  let engine: WorkflowEngine | undefined;
+  try {
+    if (options.engine.enabled) {
+      engine = runtime.createEngine();
+      await engine.start();
+    }
+    const server = await startSubgraphServer({
+      name: 'workflow',
+      typeDefs: loadSubgraphSdl('workflow'),
+      resolvers,
+      createContext: (base) => createWorkflowContext(runtime, base),
+      port: options.port,
+      host: options.host,
+      logger,
+      readiness: { mongodb: async () => runtime.mongo.readyState === 1 },
+    });
+    return {
+      ...server,
+      runtime,
+      engine,
+      async stop() {
+        await server.stop();
+        await engine?.stop();
+        await runtime.stop();
+      },
+    };
+  } catch (error) {
+    await engine?.stop().catch(() => undefined);
+    await runtime.stop().catch(() => undefined);
+    throw error;
+  }
 }

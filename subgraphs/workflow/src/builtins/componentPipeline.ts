@@ -1,10 +1,58 @@
-/** The built-in component generation pipeline (seed definition; the engine arrives with its issue). */
-export const COMPONENT_PIPELINE = {
+import type { WorkflowSpec } from '../definitions/types';
+
+/**
+ * The built-in component generation pipeline: blueprints → style → pages → components → code →
+ * quality. Stages announce themselves as events; `components` asks the registry (through events)
+ * to register what the input lists, and `quality` asks for their validation.
+ */
+export const COMPONENT_PIPELINE: WorkflowSpec = {
   id: 'component-generation-pipeline',
   version: '1.0.0',
   name: 'Component generation pipeline',
-  steps: ['blueprints', 'style', 'pages', 'components', 'code', 'quality'].map((id) => ({
-    id,
-    type: 'action',
-  })),
-} as const;
+  description:
+    'Generates components from blueprints; each transition is recorded with its duration.',
+  steps: [
+    {
+      id: 'blueprints',
+      type: 'action',
+      action: 'event.emit',
+      input: { type: 'pipeline.blueprints.prepared', data: { blueprints: '=input.blueprints' } },
+      retry: { attempts: 3, backoff: { type: 'exponential', delayMs: 200 } },
+    },
+    {
+      id: 'style',
+      type: 'action',
+      action: 'event.emit',
+      input: { type: 'pipeline.style.applied', data: { theme: '=input.theme' } },
+    },
+    {
+      id: 'pages',
+      type: 'action',
+      action: 'event.emit',
+      input: { type: 'pipeline.pages.planned', data: { pages: '=input.pages' } },
+    },
+    {
+      id: 'components',
+      type: 'action',
+      action: 'component.register',
+      input: { components: '=input.components ? input.components[] : []' },
+      // Registration requests are deduplicated by id downstream, but say so explicitly.
+      idempotent: true,
+    },
+    {
+      id: 'code',
+      type: 'action',
+      action: 'event.emit',
+      input: {
+        type: 'pipeline.code.generated',
+        data: { componentIds: '=outputs.components.componentIds[]' },
+      },
+    },
+    {
+      id: 'quality',
+      type: 'action',
+      action: 'component.validate',
+      input: {},
+    },
+  ],
+};

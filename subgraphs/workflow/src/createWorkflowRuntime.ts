@@ -1,0 +1,143 @@
+import { createEventPublisher, createOutboxRelay, type OutboxRelay } from '../../../lib/events';
+import { createPlatformKafka, type PlatformKafka } from '../../../lib/kafka';
+import type { Logger } from '../../../lib/logging';
+import { connectMongo, ensureIndexes, type MongoConnection } from '../../../lib/mongo';
+import { builtinActions } from './actions/builtinActions';
+import { createActionRegistry, type ActionRegistry } from './actions/createActionRegistry';
+import type { ActionHandler } from './actions/types';
+import { COMPONENT_PIPELINE } from './builtins/componentPipeline';
+import type { WorkflowOptions } from './config';
+import { validateDefinition } from './definitions/validateDefinition';
+import { createWorkflowEngine, type WorkflowEngine } from './engine/createWorkflowEngine';
+import { createDefinitionCache, type DefinitionCache } from './engine/definitionCache';
+import { createRunStore, type RunStore } from './engine/runStore';
+import { createRunCommitModel, type RunCommitModel } from './models/RunCommit';
+import { createRunEventModel, type RunEventModel } from './models/RunEvent';
+import { createScheduleTickModel, type ScheduleTickModel } from './models/ScheduleTick';
+import {
+  createWorkflowDefinitionModel,
+  type WorkflowDefinitionModel,
+} from './models/WorkflowDefinition';
+import { createWorkflowRunModel, type WorkflowRunModel } from './models/WorkflowRun';
+import { createRunCommands, type RunCommands } from './services/createRunCommands';
+
+/** Everything the workflow role is made of, shared by the GraphQL server and engine instances. */
+export interface WorkflowRuntime {
+  mongo: MongoConnection;
+  kafka: PlatformKafka;
+  definitions: WorkflowDefinitionModel;
+  runs: WorkflowRunModel;
+  runEvents: RunEventModel;
+  commits: RunCommitModel;
+  ticks: ScheduleTickModel;
+  relay: OutboxRelay;
+  store: RunStore;
+  cache: DefinitionCache;
+  actions: ActionRegistry;
+  commands: RunCommands;
+  /** Creates (does not start) another engine instance in this process; tests use several. */
+  createEngine(): WorkflowEngine;
+  stop(): Promise<void>;
+}
+
+/** Extra options for embedding (tests): more actions. */
+export interface WorkflowRuntimeExtras {
+  actions?: ActionHandler[];
+}
+
+/** Stores the built-in definitions if this version is not stored yet (idempotent across instances). */
+async function seedBuiltins(definitions: WorkflowDefinitionModel, actions: ActionRegistry) {
+  const spec = validateDefinition(COMPONENT_PIPELINE, actions);
+  await definitions.updateOne(
+    { _id: `${spec.id}@${spec.version}` },
+    {
+      $setOnInsert: {
+        definitionId: spec.id,
+        version: spec.version,
+        name: spec.name,
+        spec,
+        createdAt: new Date(),
+      },
+    },
+    { upsert: true },
+  );
+}
+
+/** Connects MongoDB and Kafka and builds the workflow role's components. */
+export async function createWorkflowRuntime(
+  options: WorkflowOptions,
+  logger: Logger,
+  extras: WorkflowRuntimeExtras = {},
+): Promise<WorkflowRuntime> {
+  const { platform } = options;
+  const mongo = await connectMongo({
+    uri: platform.mongo.uri,
+    dbName: `${platform.mongo.dbPrefix}workflow`,
+    logger,
+  });
+  const definitions = createWorkflowDefinitionModel(mongo);
+  const runs = createWorkflowRunModel(mongo);
+  const runEvents = createRunEventModel(mongo);
+  const commits = createRunCommitModel(mongo);
+  const ticks = createScheduleTickModel(mongo);
+  await ensureIndexes(mongo);
+
+  const kafka = createPlatformKafka(platform.kafka, logger, 'workflow');
+  await kafka.ensureTopics();
+  const publisher = createEventPublisher(kafka.kafka, { prepare: kafka.ensureTopics });
+  const relay = createOutboxRelay({
+    sources: [{ model: commits, topic: kafka.topics.events('workflow') }],
+    publisher,
+    logger: logger.child({ component: 'outbox' }),
+    intervalMs: 250,
+  });
+  relay.start();
+
+  const actions = createActionRegistry([
+    ...builtinActions({
+      webhook: { secrets: options.webhookSecrets },
+      testActions: options.testActions,
+    }),
+    ...(extras.actions ?? []),
+  ]);
+  await seedBuiltins(definitions, actions);
+  const store = createRunStore({ runs, runEvents, commits, relay, source: '/subgraphs/workflow' });
+  const cache = createDefinitionCache(definitions);
+  const commands = createRunCommands({ store, definitions, cache });
+
+  return {
+    mongo,
+    kafka,
+    definitions,
+    runs,
+    runEvents,
+    commits,
+    ticks,
+    relay,
+    store,
+    cache,
+    actions,
+    commands,
+    createEngine: () =>
+      createWorkflowEngine({
+        kafka: kafka.kafka,
+        topic: kafka.topics.events('workflow'),
+        groupId: options.engine.groupId,
+        runs,
+        definitions,
+        ticks,
+        store,
+        cache,
+        actions,
+        commands,
+        logger,
+        timerIntervalMs: options.engine.timerIntervalMs,
+        scheduleIntervalMs: options.engine.scheduleIntervalMs,
+      }),
+    async stop() {
+      await relay.stop();
+      await publisher.disconnect();
+      await mongo.close();
+    },
+  };
+}

@@ -1,0 +1,310 @@
+import type { Logger } from '../../../../lib/logging';
+import type { ActionOutcome } from '../actions/types';
+import type { ActionRegistry } from '../actions/createActionRegistry';
+import type { ActionStep, DecisionStep, WorkflowSpec } from '../definitions/types';
+import { WorkflowError } from '../errors';
+import { createExpression, isTruthy } from '../expressions/createExpression';
+import { resolveInput } from '../expressions/resolveInput';
+import { TERMINAL_STATUSES, type RunCursor, type WorkflowRunDoc } from '../models/WorkflowRun';
+import type { DefinitionCache } from './definitionCache';
+import { executeParallel } from './executeParallel';
+import { RunConflictError, type RunStore } from './runStore';
+import {
+  cloneRun,
+  compensationDone,
+  completeStep,
+  createEffects,
+  failStep,
+  findStep,
+  finishRun,
+  markStarted,
+  stepRecord,
+  suspend,
+  type Effects,
+} from './stateMachine';
+
+/** Options of {@link createRunExecutor}. */
+export interface RunExecutorOptions {
+  store: RunStore;
+  definitions: DefinitionCache;
+  actions: ActionRegistry;
+  logger: Logger;
+  /** Throws when the engine was stopped, so a stopped engine writes nothing more (crash simulation). */
+  assertAlive: () => void;
+}
+
+/** Advances runs one decision at a time; every decision is one compare-and-set commit. */
+export interface RunExecutor {
+  /** Handles a command for a run (`token` = the command's, absent for wake-ups/signals). */
+  advance(runId: string, token?: string): Promise<void>;
+}
+
+const MAX_CONFLICTS = 10;
+
+/** Creates the executor used by the engine's command handler. */
+export function createRunExecutor(options: RunExecutorOptions): RunExecutor {
+  const { store, definitions, actions, logger, assertAlive } = options;
+
+  const commit = (before: WorkflowRunDoc, after: WorkflowRunDoc, effects: Effects) => {
+    assertAlive();
+    return store.commit(before, after, effects.progress, effects.events);
+  };
+
+  /** Applies the side results of an action (events, linked components) to the next state. */
+  const applyOutcome = (state: WorkflowRunDoc, effects: Effects, outcome: ActionOutcome) => {
+    effects.events.push(
+      ...outcome.events.map((e) => ({
+        type: e.type,
+        data: { ...(e.data as object), runId: state._id },
+      })),
+    );
+    state.componentIds = [...new Set([...state.componentIds, ...outcome.componentIds])];
+  };
+
+  async function runAction(
+    spec: WorkflowSpec,
+    run: WorkflowRunDoc,
+    step: ActionStep,
+    next: RunCursor,
+  ) {
+    const record = run.steps.find((r) => r.stepId === step.id);
+    if (
+      record?.status === 'STARTED' &&
+      record.attempts >= next.attempt &&
+      step.idempotent === false
+    ) {
+      // This attempt started before a crash and may have had effects: never run it twice.
+      const state = cloneRun(run);
+      const effects = createEffects();
+      failStep(spec, state, effects, step, {
+        message: 'interrupted while executing a non-idempotent step; not re-run (needs attention)',
+        retriable: false,
+        attempt: next.attempt,
+        needsAttention: true,
+      });
+      await commit(run, state, effects);
+      return;
+    }
+    const startState = cloneRun(run);
+    const startEffects = createEffects();
+    markStarted(startState, startEffects, step.id, next.attempt);
+    const started = await commit(run, startState, startEffects);
+
+    const effects = createEffects();
+    const state = cloneRun(started);
+    try {
+      const input = await resolveInput(step.input ?? {}, {
+        input: run.input,
+        outputs: run.outputs,
+      });
+      const outcome = await actions.execute(step.action, input, {
+        runId: run._id,
+        stepId: step.id,
+        attempt: next.attempt,
+        componentIds: run.componentIds,
+        logger,
+        timeoutMs: step.timeoutMs,
+      });
+      applyOutcome(state, effects, outcome);
+      if (outcome.suspend) {
+        const { until, signal, timeoutAt } = outcome.suspend;
+        suspend(
+          state,
+          effects,
+          { kind: signal ? 'signal' : 'timer', stepId: step.id, until, signal, timeoutAt },
+          signal
+            ? `waiting for signal "${signal}"`
+            : `waiting until ${until?.toISOString() ?? '?'}`,
+        );
+      } else {
+        completeStep(spec, state, effects, step, { output: outcome.output });
+      }
+    } catch (error) {
+      const failure =
+        error instanceof WorkflowError
+          ? error
+          : new WorkflowError('ACTION_FAILED', String(error), true);
+      logger.info({ runId: run._id, stepId: step.id, err: failure.message }, 'step attempt failed');
+      failStep(spec, state, effects, step, {
+        message: failure.message,
+        retriable: failure.retriable,
+        retry: step.retry,
+        attempt: next.attempt,
+      });
+    }
+    await commit(started, state, effects);
+  }
+
+  async function runDecision(spec: WorkflowSpec, run: WorkflowRunDoc, step: DecisionStep) {
+    const state = cloneRun(run);
+    const effects = createEffects();
+    markStarted(state, effects, step.id, 1, 'evaluating');
+    try {
+      let target = step.default;
+      for (const branch of step.branches) {
+        const value = await createExpression(branch.when).evaluate({
+          input: run.input,
+          outputs: run.outputs,
+        });
+        if (isTruthy(value)) {
+          target = branch.next;
+          break;
+        }
+      }
+      if (!target) throw new WorkflowError('EXPRESSION_FAILED', 'no branch matched and no default');
+      completeStep(spec, state, effects, step, { output: { next: target }, target });
+    } catch (error) {
+      failStep(spec, state, effects, step, {
+        message: (error as Error).message,
+        retriable: false,
+        attempt: 1,
+      });
+    }
+    await commit(run, state, effects);
+  }
+
+  async function compensate(spec: WorkflowSpec, run: WorkflowRunDoc, next: RunCursor) {
+    const step = findStep(spec, next.stepId);
+    const call =
+      step?.type === 'parallel'
+        ? step.branches.find((b) => b.id === next.stepId)?.compensation
+        : step?.type === 'action'
+          ? step.compensation
+          : undefined;
+    const state = cloneRun(run);
+    const effects = createEffects();
+    let error: string | undefined;
+    if (call) {
+      try {
+        const input = await resolveInput(call.input ?? {}, {
+          input: run.input,
+          outputs: run.outputs,
+          output: run.outputs[next.stepId],
+        });
+        const outcome = await actions.execute(call.action, input, {
+          runId: run._id,
+          stepId: next.stepId,
+          attempt: 1,
+          componentIds: run.componentIds,
+          logger,
+        });
+        applyOutcome(state, effects, outcome);
+      } catch (caught) {
+        error = (caught as Error).message;
+      }
+    }
+    compensationDone(state, effects, next.stepId, error);
+    await commit(run, state, effects);
+  }
+
+  /** A waiting run: resume when its decision, signal or timer is there. */
+  async function resolveWait(spec: WorkflowSpec, run: WorkflowRunDoc) {
+    const wait = run.wait!;
+    const step = findStep(spec, wait.stepId);
+    if (!step) return;
+    const now = Date.now();
+    const state = cloneRun(run);
+    const effects = createEffects();
+    const fail = (message: string) =>
+      failStep(spec, state, effects, step, {
+        message,
+        retriable: false,
+        attempt: stepRecord(state, step.id).attempts,
+      });
+    const past = (date: Date | null | undefined) =>
+      Boolean(date && new Date(date).getTime() <= now);
+    if (wait.kind === 'approval' && wait.decision) {
+      const { approved, by, comment } = wait.decision;
+      if (approved)
+        completeStep(spec, state, effects, step, {
+          output: { approved, by: by ?? null, comment: comment ?? null },
+        });
+      else fail(`rejected${by ? ` by ${by}` : ''}${comment ? `: ${comment}` : ''}`);
+    } else if (wait.kind === 'signal' && wait.received) {
+      completeStep(spec, state, effects, step, { output: wait.received.payload ?? null });
+    } else if (wait.kind === 'timer' && past(wait.until)) {
+      completeStep(spec, state, effects, step, {
+        output: { waitedUntil: new Date(wait.until!).toISOString() },
+      });
+    } else if (past(wait.timeoutAt)) {
+      fail(
+        wait.kind === 'approval'
+          ? 'approval timed out'
+          : `no signal "${wait.signal ?? ''}" before the timeout`,
+      );
+    } else {
+      return;
+    }
+    await commit(run, state, effects);
+  }
+
+  async function decide(run: WorkflowRunDoc, token?: string) {
+    const spec = await definitions.get(run.definitionId, run.definitionVersion);
+    if (!spec)
+      throw new Error(`definition ${run.definitionId}@${run.definitionVersion} is missing`);
+    if (run.cancelRequested) {
+      const state = cloneRun(run);
+      const effects = createEffects();
+      finishRun(
+        state,
+        effects,
+        'CANCELLED',
+        `cancelled${run.cancelRequested.reason ? `: ${run.cancelRequested.reason}` : ''}`,
+      );
+      await commit(run, state, effects);
+      return;
+    }
+    if (run.wait) return resolveWait(spec, run);
+    const next = run.next;
+    if (!next || (token && token !== next.token)) return; // duplicate or stale command
+    if (next.notBefore && new Date(next.notBefore).getTime() > Date.now()) return; // the timer fires later
+    if (next.kind === 'compensate') return compensate(spec, run, next);
+    const step = spec.steps.find((candidate) => candidate.id === next.stepId);
+    if (!step)
+      throw new Error(`step ${next.stepId} is not in ${run.definitionId}@${run.definitionVersion}`);
+    switch (step.type) {
+      case 'action':
+        return runAction(spec, run, step, next);
+      case 'decision':
+        return runDecision(spec, run, step);
+      case 'parallel':
+        return executeParallel({ spec, run, step, next, actions, logger, commit, applyOutcome });
+      case 'approval': {
+        const state = cloneRun(run);
+        const effects = createEffects();
+        markStarted(state, effects, step.id, next.attempt);
+        suspend(
+          state,
+          effects,
+          {
+            kind: 'approval',
+            stepId: step.id,
+            assignee: step.assignee,
+            message: step.message ?? null,
+            timeoutAt: new Date(Date.now() + step.timeoutMs),
+          },
+          `waiting for approval by ${step.assignee}`,
+        );
+        await commit(run, state, effects);
+        return;
+      }
+    }
+  }
+
+  return {
+    async advance(runId, token) {
+      for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+        const run = await store.load(runId);
+        if (!run || TERMINAL_STATUSES.includes(run.status)) return;
+        try {
+          await decide(run, token);
+          return;
+        } catch (error) {
+          if (!(error instanceof RunConflictError)) throw error;
+          // Someone else (a mutation, a timer claim) committed first: decide again on fresh state.
+        }
+      }
+      throw new RunConflictError(`run ${runId}: too many concurrent changes`);
+    },
+  };
+}
