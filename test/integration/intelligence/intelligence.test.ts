@@ -64,7 +64,7 @@ describe('intelligence subgraph through the gateway', () => {
     eventually(async () => {
       const data = (await q(IMPACT, { id: ids[name] })).data;
       return data?.component?.insights?.eventCount >= count ? data : undefined;
-    });
+    }, 90_000);
 
   beforeAll(async () => {
     stack = await startDomainStack();

@@ -43,6 +43,8 @@ export const featureView = (doc: FeatureDoc) => ({
 /** Root query resolvers of the intelligence subgraph. */
 export const Query = {
   syncStatus: async (_: unknown, _args: unknown, ctx: IntelligenceContext) => {
+    // Snapshot first: a SUCCEEDED state then guarantees the counts below include the whole replay.
+    const snapshot = ctx.sync.snapshot();
     const [componentsKnown, projectsKnown, signals, latest, lag] = await Promise.all([
       ctx.insights.countDocuments(),
       ctx.projects.countDocuments(),
@@ -53,7 +55,6 @@ export const Query = {
         .lean<ComponentInsightDoc>(),
       ctx.sync.lag(),
     ]);
-    const snapshot = ctx.sync.snapshot();
     return {
       ...snapshot,
       lag,
