@@ -1,6 +1,13 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CloudEvent } from '../../../lib/events';
 import { eventually } from '../../utils/graphqlClient';
-import { createEventsHarness, sleep, updated } from './eventsHarness';
+import { brokers, createEventsHarness, sleep, updated } from './eventsHarness';
+
+const MEMBER = join(__dirname, 'fixtures', 'consumerProcess.ts');
 
 jest.setTimeout(120_000);
 
@@ -11,52 +18,80 @@ describe('createPartitionedConsumer ordering', () => {
   });
   afterEach(() => harness.stop());
 
-  it('should keep per-key order with 6 partitions and 3 consumers while one is killed', async () => {
+  it('should keep per-key order with 6 partitions and 3 member processes while one is SIGKILLed', async () => {
     const KEYS = 30;
     const PER_KEY = 20;
-    // What each key has seen, in application order (redeliveries after a rebalance included).
-    const applied = new Map<string, number[]>();
-    const handler = async (event: CloudEvent) => {
-      await sleep(Math.random() * 4);
-      const list = applied.get(event.subject) ?? [];
-      list.push(event.sequence);
-      applied.set(event.subject, list);
-    };
+    const file = join(mkdtempSync(join(tmpdir(), 'order-')), 'applied.log');
+    writeFileSync(file, '');
     const group = harness.group();
-    const members = await Promise.all(
-      [1, 2, 3].map(() =>
-        harness.consumer({
-          groupId: group,
-          handlers: { 'component.updated': handler },
-          metrics: harness.metrics,
-          maxInFlightPerPartition: 8,
-        }),
+    const members: ChildProcess[] = [1, 2, 3].map(() =>
+      spawn(
+        process.execPath,
+        ['--import', 'tsx', MEMBER, brokers.join(','), harness.topic, group, file],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
       ),
     );
-    const keys = Array.from({ length: KEYS }, (_, i) => `agg-${i}`);
-    for (let seq = 1; seq <= PER_KEY / 2; seq++) {
-      await harness.publish(keys.map((key) => updated(key, seq)));
-    }
-    // Kill one member mid-stream: the group rebalances and its partitions move.
-    await eventually(async () => (applied.size > 0 ? true : undefined));
-    await members[1]!.stop();
-    for (let seq = PER_KEY / 2 + 1; seq <= PER_KEY; seq++) {
-      await harness.publish(keys.map((key) => updated(key, seq)));
-    }
-    await eventually(
-      async () =>
-        keys.every((key) => new Set(applied.get(key)).size === PER_KEY) ? true : undefined,
-      90_000,
-    );
-    for (const key of keys) {
-      const seen = applied.get(key)!;
-      // A redelivery may repeat a prefix, but a key never jumps ahead or goes back past what it had.
-      let max = 0;
-      for (const seq of seen) {
-        expect(seq).toBeLessThanOrEqual(max + 1);
-        max = Math.max(max, seq);
+    const lines = () =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(' ') as [string, string, string]);
+    try {
+      await eventually(
+        async () => (lines().filter(([k]) => k === 'started').length === 3 ? true : undefined),
+        60_000,
+      );
+      const keys = Array.from({ length: KEYS }, (_, i) => `agg-${i}`);
+      for (let seq = 1; seq <= PER_KEY / 2; seq++) {
+        await harness.publish(keys.map((key) => updated(key, seq)));
       }
-      expect(max).toBe(PER_KEY);
+      // Kill a member that is handling events, without any chance to commit or leave the group.
+      const victim = await eventually(async () => {
+        const pids = new Set(
+          lines()
+            .filter(([k]) => k !== 'started')
+            .map(([, , pid]) => pid),
+        );
+        return members.find((m) => pids.has(String(m.pid)));
+      });
+      const exited = once(victim, 'exit');
+      victim.kill('SIGKILL');
+      await exited;
+      for (let seq = PER_KEY / 2 + 1; seq <= PER_KEY; seq++) {
+        await harness.publish(keys.map((key) => updated(key, seq)));
+      }
+      const applied = await eventually(async () => {
+        const byKey = new Map<string, number[]>();
+        for (const [key, seq] of lines()) {
+          if (key !== 'started') byKey.set(key, [...(byKey.get(key) ?? []), Number(seq)]);
+        }
+        return keys.every((key) => new Set(byKey.get(key)).size === PER_KEY) ? byKey : undefined;
+      }, 90_000);
+      for (const key of keys) {
+        // A redelivery may repeat a prefix, but a key never jumps ahead or skips a sequence.
+        let max = 0;
+        for (const seq of applied.get(key)!) {
+          expect(seq).toBeLessThanOrEqual(max + 1);
+          max = Math.max(max, seq);
+        }
+        expect(max).toBe(PER_KEY);
+      }
+      // The victim's partitions moved: its keys were finished by a surviving process.
+      const victimKeys = new Set(
+        lines()
+          .filter(([key, , pid]) => key !== 'started' && pid === String(victim.pid))
+          .map(([key]) => key),
+      );
+      const finishedElsewhere = lines().filter(
+        ([key, seq, pid]) =>
+          victimKeys.has(key) && seq === String(PER_KEY) && pid !== String(victim.pid),
+      );
+      expect(victimKeys.size).toBeGreaterThan(0);
+      expect(finishedElsewhere.length).toBeGreaterThanOrEqual(victimKeys.size);
+    } finally {
+      for (const member of members) if (member.exitCode === null) member.kill('SIGTERM');
     }
   });
 
