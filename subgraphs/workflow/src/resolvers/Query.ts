@@ -25,7 +25,8 @@ export const Query = {
     ctx.definitions
       .find(args.id ? { definitionId: args.id } : {})
       .sort({ definitionId: 1, version: 1 })
-      .lean<WorkflowDefinitionDoc[]>(),
+      .lean<WorkflowDefinitionDoc[]>()
+      .exec(),
   workflowDefinition: (
     _: unknown,
     args: { id: string; version?: string | null },

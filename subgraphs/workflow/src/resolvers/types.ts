@@ -17,7 +17,8 @@ export const typeResolvers = {
     __resolveReference: (ref: { id: string; version: string }, ctx: WorkflowContext) =>
       ctx.definitions
         .findOne({ definitionId: ref.id, version: ref.version })
-        .lean<WorkflowDefinitionDoc>(),
+        .lean<WorkflowDefinitionDoc>()
+        .exec(),
     id: (doc: WorkflowDefinitionDoc) => doc.definitionId,
     description: (doc: WorkflowDefinitionDoc) =>
       (doc.spec as unknown as WorkflowSpec).description ?? null,
@@ -30,7 +31,8 @@ export const typeResolvers = {
     definition: (doc: WorkflowRunDoc, _args: unknown, ctx: WorkflowContext) =>
       ctx.definitions
         .findOne({ definitionId: doc.definitionId, version: doc.definitionVersion })
-        .lean<WorkflowDefinitionDoc>(),
+        .lean<WorkflowDefinitionDoc>()
+        .exec(),
     components: (doc: WorkflowRunDoc) => doc.componentIds.map((id) => ({ id })),
     transitions: (doc: WorkflowRunDoc) =>
       doc.transitions.map((t) => ({ ...t, status: upper(t.status) })),
