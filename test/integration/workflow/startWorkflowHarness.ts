@@ -18,6 +18,8 @@ export interface WorkflowHarness {
   ): Promise<GraphQLResponse<D>>;
   /** Starts another engine instance in the same consumer group. */
   addEngine(): Promise<WorkflowEngine>;
+  /** Kills an added engine instance (as if its process died). */
+  killEngine(instanceId: string): Promise<void>;
   /** Defines a workflow from an object (as JSON) and fails the test on errors. */
   define(definition: object): Promise<void>;
   /** Starts a run and returns its id. */
@@ -94,6 +96,12 @@ export async function startWorkflowHarness(
       await engine.start();
       engines.push(engine);
       return engine;
+    },
+    async killEngine(instanceId) {
+      const index = engines.findIndex((engine) => engine.instanceId === instanceId);
+      if (index < 0) throw new Error(`no engine ${instanceId}`);
+      const [engine] = engines.splice(index, 1);
+      await engine!.kill();
     },
     async define(definition) {
       const result = await query(
