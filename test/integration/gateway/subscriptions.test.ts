@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventually, postGraphQL } from '../../utils/graphqlClient';
 import { collect } from './fixtures/collect';
 import { startProgressFixture, type ProgressFixture } from './fixtures/progressSubgraphs';
 
@@ -94,6 +95,25 @@ describe('gateway subscriptions', () => {
     for (const sub of [onFirst, onSecond]) {
       expect(progressOf(sub.results).map((p) => p.sequence)).toEqual([1, 2, 3]);
     }
+  });
+
+  it('should keep an open subscription across a supergraph hot reload', async () => {
+    const runId = `run-${randomUUID()}`;
+    await fixture.emit(runId, 'STARTED');
+    const sub = collect(fixture.client(), RUN_PROGRESS, { runId });
+    await sub.waitFor(1);
+    const gateway = fixture.gateways[0]!;
+    const noteQuery = `{ runProgressEvent(id: "${runId}:1") { note } }`;
+    expect((await postGraphQL(gateway.graphqlUrl, noteQuery)).errors).toBeDefined();
+    fixture.reloadSupergraph();
+    const reloaded = await eventually(async () => {
+      const response = await postGraphQL(gateway.graphqlUrl, noteQuery);
+      return response.data ? response : undefined;
+    });
+    expect(reloaded.data).toEqual({ runProgressEvent: { note: 'reloaded' } });
+    await fixture.emit(runId, 'COMPLETED');
+    await sub.waitForCompletion();
+    expect(progressOf(sub.results).map((p) => p.sequence)).toEqual([1, 2]);
   });
 
   it('should refuse a subscription that does not validate against the supergraph', async () => {
