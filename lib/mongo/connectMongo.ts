@@ -8,19 +8,32 @@ export interface MongoOptions {
   logger: Logger;
   /** Driver command monitoring, used by tests that count database round trips. @default false */
   monitorCommands?: boolean;
+  /**
+   * Connections in the driver pool. FerretDB 1.x (SQLite) loses concurrent updates of one
+   * document sent over different connections; a pool of 1 serialises one process's commands.
+   * @default the driver's default (100)
+   */
+  maxPoolSize?: number;
 }
 
 /**
  * Opens a dedicated mongoose connection for one role's database.
  * Index creation is explicit ({@link ensureIndexes}) so start-up fails loudly instead of in the background.
  */
-export async function connectMongo({ uri, dbName, logger, monitorCommands = false }: MongoOptions) {
+export async function connectMongo({
+  uri,
+  dbName,
+  logger,
+  monitorCommands = false,
+  maxPoolSize,
+}: MongoOptions) {
   const connection = mongoose.createConnection(uri, {
     dbName,
     autoIndex: false,
     autoCreate: true,
     serverSelectionTimeoutMS: 10_000,
     monitorCommands,
+    ...(maxPoolSize !== undefined && { maxPoolSize }),
   });
   await connection.asPromise();
   logger.info({ dbName }, 'mongodb connected');

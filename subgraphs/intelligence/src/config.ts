@@ -11,6 +11,8 @@ import {
 const intelligenceEnvSchema = sharedEnvSchema.extend({
   INTELLIGENCE_PORT: portSchema(4002),
   HOST: z.string().default('127.0.0.1'),
+  /** MongoDB connections of this role; 1 because FerretDB 1.x loses concurrent same-document updates. */
+  MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(1),
   /** Group id of the live projector (hosted by the consumers role); sync reports its lag. */
   INTELLIGENCE_GROUP_ID: z.string().min(1).default('intelligence-projector'),
 });
@@ -20,6 +22,12 @@ export interface IntelligenceOptions {
   platform: PlatformOptions;
   port: number;
   host: string;
+  /**
+   * MongoDB connection pool size. FerretDB 1.x (SQLite) loses concurrent updates of one document
+   * made over different connections, which would break the outbox compare-and-set; one connection
+   * serialises this process's commands. Raise it on real MongoDB. @default 1
+   */
+  mongoPoolSize?: number;
   /** Consumer group of the live projector. @default 'intelligence-projector' */
   liveGroupId: string;
   /** Observes every MongoDB command (driver command monitoring); tests count round trips with it. */
@@ -35,6 +43,7 @@ export function intelligenceOptionsFromEnv(
     platform: toPlatformOptions(parsed),
     port: parsed.INTELLIGENCE_PORT,
     host: parsed.HOST,
+    mongoPoolSize: parsed.MONGODB_POOL_SIZE,
     liveGroupId: parsed.INTELLIGENCE_GROUP_ID,
   };
 }

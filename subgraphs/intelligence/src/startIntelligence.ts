@@ -25,6 +25,7 @@ export async function startIntelligence(
     dbName: `${mongoOptions.dbPrefix}intelligence`,
     logger,
     monitorCommands: options.onCommand !== undefined,
+    maxPoolSize: options.mongoPoolSize ?? 1,
   });
   if (options.onCommand) mongo.getClient().on('commandStarted', options.onCommand);
   const models = createIntelligenceModels(mongo);

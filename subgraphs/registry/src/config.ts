@@ -11,6 +11,8 @@ import {
 const registryEnvSchema = sharedEnvSchema.extend({
   REGISTRY_PORT: portSchema(4001),
   HOST: z.string().default('127.0.0.1'),
+  /** MongoDB connections of this role; 1 because FerretDB 1.x loses concurrent same-document updates. */
+  MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(1),
 });
 
 /** Options of the registry role. */
@@ -18,6 +20,12 @@ export interface RegistryOptions {
   platform: PlatformOptions;
   port: number;
   host: string;
+  /**
+   * MongoDB connection pool size. FerretDB 1.x (SQLite) loses concurrent updates of one document
+   * made over different connections, which would break the outbox compare-and-set; one connection
+   * serialises this process's commands. Raise it on real MongoDB. @default 1
+   */
+  mongoPoolSize?: number;
   /** Observes every MongoDB command (driver command monitoring); tests count round trips with it. */
   onCommand?: (event: mongo.CommandStartedEvent) => void;
 }
@@ -27,5 +35,10 @@ export function registryOptionsFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): RegistryOptions {
   const parsed = parseConfig(registryEnvSchema, env);
-  return { platform: toPlatformOptions(parsed), port: parsed.REGISTRY_PORT, host: parsed.HOST };
+  return {
+    platform: toPlatformOptions(parsed),
+    port: parsed.REGISTRY_PORT,
+    host: parsed.HOST,
+    mongoPoolSize: parsed.MONGODB_POOL_SIZE,
+  };
 }

@@ -3,12 +3,15 @@ import type { BaseContext } from '../../../lib/graphql';
 import type { OutboxRelay } from '../../../lib/events';
 import { LIVE, type ComponentDoc, type ComponentModel } from './models/Component';
 import type { QualityReportModel } from './models/QualityReport';
+import type { KeyedQueue } from './domain/createKeyedQueue';
 
 /** Long-lived dependencies of the registry resolvers. */
 export interface RegistryDeps {
   components: ComponentModel;
   qualityReports: QualityReportModel;
   relay: OutboxRelay;
+  /** Serialises changes of one component within this process. */
+  changes: KeyedQueue;
   /** CloudEvents `source` of the events this subgraph emits. */
   eventSource: string;
 }

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../../../lib/logging';
 import { connectMongo, ensureIndexes } from '../../../lib/mongo';
 import type { RegistryOptions } from './config';
 import { createRegistryContext } from './context';
+import { createKeyedQueue } from './domain/createKeyedQueue';
 import { createComponentModel } from './models/Component';
 import { createQualityReportModel } from './models/QualityReport';
 import { resolvers } from './resolvers';
@@ -28,6 +29,7 @@ export async function startRegistry(
     dbName: `${platform.mongo.dbPrefix}registry`,
     logger,
     monitorCommands: options.onCommand !== undefined,
+    maxPoolSize: options.mongoPoolSize ?? 1,
   });
   if (options.onCommand) mongo.getClient().on('commandStarted', options.onCommand);
   const components = createComponentModel(mongo);
@@ -43,7 +45,13 @@ export async function startRegistry(
   });
   relay.start();
 
-  const deps = { components, qualityReports, relay, eventSource: '/subgraphs/registry' };
+  const deps = {
+    components,
+    qualityReports,
+    relay,
+    changes: createKeyedQueue(),
+    eventSource: '/subgraphs/registry',
+  };
   const server = await startSubgraphServer({
     name: 'registry',
     typeDefs: loadSubgraphSdl('registry'),

@@ -296,6 +296,26 @@ describe('registry mutations through the gateway', () => {
     });
   });
 
+  it('should not lose concurrent usage records of one component (FerretDB lost updates)', async () => {
+    const id = await register({ name: 'Busy', type: 'ATOM', version: '1.0.0' });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        stack.query<{ recordComponentUsage: { eventIds: string[] } }>(USE, {
+          componentId: id,
+          projectId: `p${i % 4}`,
+        }),
+      ),
+    );
+    expect(results.every((result) => result.errors === undefined)).toBe(true);
+    await stack.registry.relay.drain();
+    const usage = await stack.query<{ componentUsage: { count: number; projects: string[] } }>(
+      `query ($id: ID!) { componentUsage(componentId: $id) { count projects } }`,
+      { id },
+    );
+    expect(usage.data?.componentUsage.count).toBe(20);
+    expect([...usage.data!.componentUsage.projects].sort()).toEqual(['p0', 'p1', 'p2', 'p3']);
+  });
+
   it('should relay every committed event so the outbox drains', async () => {
     await eventually(async () => ((await stack.registry.relay.backlog()) === 0 ? true : undefined));
     expect(await stack.registry.relay.backlog()).toBe(0);

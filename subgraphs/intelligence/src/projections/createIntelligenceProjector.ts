@@ -25,6 +25,9 @@ export async function createIntelligenceProjector(
     uri: platform.mongo.uri,
     dbName: `${platform.mongo.dbPrefix}intelligence`,
     logger,
+    // FerretDB 1.x loses concurrent updates of one document (e.g. a project's components from two
+    // component.used events in flight): one connection serialises this projector's writes.
+    maxPoolSize: 1,
   });
   const models = createIntelligenceModels(mongo);
   await ensureIndexes(mongo);

@@ -26,7 +26,15 @@ const ATTEMPTS = 5;
  * instead of interleaving. `plan` sees the fresh document and may throw (CONFLICT, BAD_USER_INPUT)
  * before anything is written.
  */
-export async function commitComponentChange(
+export function commitComponentChange(
+  ctx: RegistryContext,
+  id: string,
+  plan: (doc: ComponentDoc) => ChangePlan | Promise<ChangePlan>,
+): Promise<{ doc: ComponentDoc; events: CloudEvent[] }> {
+  return ctx.changes.run(id, () => attemptChange(ctx, id, plan));
+}
+
+async function attemptChange(
   ctx: RegistryContext,
   id: string,
   plan: (doc: ComponentDoc) => ChangePlan | Promise<ChangePlan>,
