@@ -53,7 +53,9 @@ describe('workflow run lifecycle', () => {
       ['code', 'quality', 'SUCCESS'],
       ['quality', null, 'SUCCESS'],
     ]);
-    expect(run.componentIds).toHaveLength(1);
+    // Requested (not yet registered) components are not linked; the output names them.
+    expect(run.componentIds).toEqual([]);
+    expect((run.outputs?.components as { requestedIds: string[] }).requestedIds).toHaveLength(1);
 
     const events = await harness.query<{ runProgressEvents: EventView[] }>(EVENTS, { runId });
     const list = events.data!.runProgressEvents;

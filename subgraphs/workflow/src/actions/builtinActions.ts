@@ -93,29 +93,51 @@ const componentSpec = {
   },
 };
 
-/** `component.register`: asks the registry (through events, not calls) to register components. */
+/**
+ * `component.register`: asks the registry (through events, never calls) to register new
+ * components (`component.registration.requested`) and to update existing ones
+ * (`component.update.requested`). Only existing components are linked to the run at once, so
+ * `WorkflowRun.components` always resolves through the registry.
+ */
 const registerComponents: ActionHandler = {
   name: 'component.register',
-  description: 'Emits `component.registration.requested` per component and links them to the run.',
+  description:
+    'Emits `component.registration.requested` per new component and `component.update.requested` per existing one.',
   inputSchema: {
     type: 'object',
     additionalProperties: false,
-    required: ['components'],
-    properties: { components: { type: 'array', items: componentSpec } },
+    properties: {
+      components: { type: 'array', items: componentSpec },
+      componentIds: { type: 'array', items: { type: 'string', minLength: 1 } },
+    },
   },
   outputSchema: {
     type: 'object',
-    required: ['componentIds'],
-    properties: { componentIds: { type: 'array', items: { type: 'string' } } },
+    required: ['componentIds', 'requestedIds'],
+    properties: {
+      componentIds: { type: 'array', items: { type: 'string' } },
+      requestedIds: { type: 'array', items: { type: 'string' } },
+    },
   },
   async run(input, ctx) {
-    const components = input.components as { name: string }[];
-    const ids = components.map((component) => componentId(ctx.runId, component.name));
+    const components = (input.components ?? []) as { name: string }[];
+    const existing = (input.componentIds ?? []) as string[];
+    const requestedIds = components.map((component) => componentId(ctx.runId, component.name));
     components.forEach((component, i) =>
-      ctx.emit('component.registration.requested', { ...component, id: ids[i], runId: ctx.runId }),
+      ctx.emit('component.registration.requested', {
+        ...component,
+        id: requestedIds[i],
+        runId: ctx.runId,
+      }),
     );
-    ctx.linkComponents(ids);
-    return { componentIds: ids };
+    for (const id of existing)
+      ctx.emit('component.update.requested', {
+        componentId: id,
+        reason: `workflow run ${ctx.runId}`,
+        requestedBy: 'workflow',
+      });
+    ctx.linkComponents(existing);
+    return { componentIds: existing, requestedIds };
   },
 };
 

@@ -35,7 +35,10 @@ export const COMPONENT_PIPELINE: WorkflowSpec = {
       id: 'components',
       type: 'action',
       action: 'component.register',
-      input: { components: '=input.components ? input.components[] : []' },
+      input: {
+        components: '=input.components ? input.components[] : []',
+        componentIds: '=input.componentIds ? input.componentIds[] : []',
+      },
       // Registration requests are deduplicated by id downstream, but say so explicitly.
       idempotent: true,
     },
@@ -45,7 +48,10 @@ export const COMPONENT_PIPELINE: WorkflowSpec = {
       action: 'event.emit',
       input: {
         type: 'pipeline.code.generated',
-        data: { componentIds: '=outputs.components.componentIds[]' },
+        data: {
+          componentIds: '=outputs.components.componentIds[]',
+          requestedIds: '=outputs.components.requestedIds[]',
+        },
       },
     },
     {
