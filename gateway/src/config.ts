@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -49,7 +50,49 @@ const gatewayEnvSchema = sharedEnvSchema.extend({
   INTROSPECTION: flag,
   SUBSCRIPTIONS_ENABLED: flag,
   SUBSCRIPTION_CLIENT_BUFFER: z.coerce.number().int().min(1).max(100_000).default(100),
+  JWT_SECRET: z.string().min(16).optional(),
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  /** Comma-separated operation types that need a verified token, e.g. `mutation,subscription`. */
+  REQUIRE_AUTH: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['query', 'mutation', 'subscription']))),
+  /** HMAC secret signing forwarded claims for subgraphs (SUBGRAPH_GATEWAY_SECRET on their side). */
+  GATEWAY_SIGNING_SECRET: z.string().min(16).optional(),
+  MAX_DEPTH: z.coerce.number().int().min(1).default(15),
+  MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  MAX_COST: z.coerce.number().int().min(1).default(10_000),
+  /** Operations allowed in one batched HTTP request; 1 turns batching off. */
+  MAX_BATCH: z.coerce.number().int().min(1).max(100).default(1),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 100kb or 1mb')
+    .default('1mb'),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  /** Automatic persisted queries (in-memory cache). */
+  PERSISTED_QUERIES: flag,
+  /** JSON file with an array of sha256 hashes: only those persisted queries may run. */
+  SAFELIST_PATH: z.string().optional(),
+  QUERY_PLAN_CACHE_MIB: z.coerce.number().int().min(1).max(4096).default(30),
 });
+
+/** Reads a safelist file: a JSON array of sha256 hex hashes. */
+function readSafelist(path: string): string[] {
+  const parsed = z
+    .array(z.string().regex(/^[0-9a-f]{64}$/))
+    .safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success)
+    throw new Error(`SAFELIST_PATH: expected a JSON array of sha256 hex hashes in ${path}`);
+  return parsed.data;
+}
 
 /** Options of the gateway role. */
 export interface GatewayOptions {
@@ -76,6 +119,27 @@ export interface GatewayOptions {
     /** Results buffered per client before it is closed with 4290. @default 100 */
     clientBuffer?: number;
   };
+  /** JWT verification: exactly one of secret, jwksUrl, jwks. */
+  jwt?: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
+  /** Operation types refused without a verified token. @default [] */
+  requireAuthFor?: ('query' | 'mutation' | 'subscription')[];
+  /** Signs forwarded claims for subgraphs. */
+  signingSecret?: string;
+  limits?: {
+    maxDepth?: number;
+    maxAliases?: number;
+    maxCost?: number;
+    maxBatch?: number;
+    bodyLimit?: string;
+  };
+  /** @default 10000 */
+  subgraphTimeoutMs?: number;
+  /** @default true */
+  persistedQueries?: boolean;
+  /** Allowed persisted query hashes (safelist mode). */
+  safelist?: string[];
+  /** @default 30 */
+  queryPlanCacheMiB?: number;
 }
 
 /** Parses and validates the gateway's environment once at start-up. */
@@ -102,5 +166,26 @@ export function gatewayOptionsFromEnv(
       enabled: parsed.SUBSCRIPTIONS_ENABLED ?? true,
       clientBuffer: parsed.SUBSCRIPTION_CLIENT_BUFFER,
     },
+    ...((parsed.JWT_SECRET || parsed.JWT_JWKS_URL) && {
+      jwt: {
+        secret: parsed.JWT_SECRET,
+        jwksUrl: parsed.JWT_JWKS_URL,
+        issuer: parsed.JWT_ISSUER,
+        audience: parsed.JWT_AUDIENCE,
+      },
+    }),
+    requireAuthFor: parsed.REQUIRE_AUTH,
+    signingSecret: parsed.GATEWAY_SIGNING_SECRET,
+    limits: {
+      maxDepth: parsed.MAX_DEPTH,
+      maxAliases: parsed.MAX_ALIASES,
+      maxCost: parsed.MAX_COST,
+      maxBatch: parsed.MAX_BATCH,
+      bodyLimit: parsed.BODY_LIMIT,
+    },
+    subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
+    persistedQueries: parsed.PERSISTED_QUERIES ?? true,
+    ...(parsed.SAFELIST_PATH && { safelist: readSafelist(parsed.SAFELIST_PATH) }),
+    queryPlanCacheMiB: parsed.QUERY_PLAN_CACHE_MIB,
   };
 }

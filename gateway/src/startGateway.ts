@@ -24,6 +24,12 @@ import {
   type SubscriberIdentity,
   type SubscriptionServer,
 } from './subscriptions';
+import { bodyErrors, refuseLargeBatches } from './httpGuards';
+import { createErrorMasking } from './plugins/useErrorMasking';
+import { createJwtVerifier } from './plugins/useJwtAuthentication';
+import { useOperationLimits } from './plugins/useOperationLimits';
+import { useRequireAuthentication } from './plugins/useRequireAuthentication';
+import { useSafelist } from './plugins/useSafelist';
 import { supergraphSource } from './supergraphSource';
 
 /** A running gateway. */
@@ -54,8 +60,17 @@ export async function startGateway(
     ...supergraphSource(options, logger),
     logger,
     buildService: ({ name, url }) =>
-      new SubgraphDataSource({ url: options.subgraphUrls[name] ?? url }),
+      new SubgraphDataSource({
+        name,
+        url: options.subgraphUrls[name] ?? url ?? '',
+        timeoutMs: options.subgraphTimeoutMs ?? 10_000,
+        ...(options.signingSecret && { signingSecret: options.signingSecret }),
+      }),
+    experimental_approximateQueryPlanStoreMiB: options.queryPlanCacheMiB ?? 30,
   });
+  const verifyToken = options.jwt ? createJwtVerifier(options.jwt) : undefined;
+  const requireAuthFor = options.requireAuthFor ?? [];
+  const limits = options.limits ?? {};
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: next }) => {
     apiSchema = next;
@@ -94,7 +109,16 @@ export async function startGateway(
     logger,
     introspection: options.introspection ?? !production,
     ...(options.apollo && { apollo: options.apollo }),
+    csrfPrevention: true,
+    allowBatchedHttpRequests: (limits.maxBatch ?? 1) > 1,
+    includeStacktraceInErrorResponses: !production,
+    formatError: createErrorMasking(production),
+    // APQ is on by default with Apollo Server's bounded in-memory cache.
+    ...(options.persistedQueries === false && { persistedQueries: false as const }),
     plugins: [
+      useOperationLimits(limits),
+      ...(requireAuthFor.length > 0 ? [useRequireAuthentication(requireAuthFor)] : []),
+      ...(options.safelist ? [useSafelist(options.safelist)] : []),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         async serverWillStart() {
@@ -150,17 +174,37 @@ export async function startGateway(
         execute(document, variables, identity, operationName),
       isProduction: production,
       logger,
+      requireAuthentication: requireAuthFor.includes('subscription'),
+      ...(verifyToken && {
+        authenticate: async (params, request) => {
+          const header =
+            (typeof params?.authorization === 'string' ? params.authorization : undefined) ??
+            (typeof params?.Authorization === 'string' ? params.Authorization : undefined) ??
+            request.headers.authorization;
+          const claims = await verifyToken(header).catch(() => null);
+          return claims
+            ? { principal: String(claims.sub ?? JSON.stringify(claims)), claims }
+            : null;
+        },
+      }),
     });
   }
 
+  const maxBatch = limits.maxBatch ?? 1;
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: limits.bodyLimit ?? '1mb' }),
+    refuseLargeBatches(maxBatch),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        correlationId: req.header('x-correlation-id') ?? randomUUID(),
-      }),
+      context: async ({ req }) => {
+        const claims = verifyToken ? await verifyToken(req.header('authorization')) : null;
+        return {
+          correlationId: req.header('x-correlation-id') ?? randomUUID(),
+          ...(claims && { claims }),
+        };
+      },
     }),
+    bodyErrors,
   );
   const url = await listen(httpServer, options.port, options.host);
   logger.info({ url: `${url}/graphql` }, 'gateway ready');

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -30,6 +30,12 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   readiness?: Record<string, ReadinessCheck>;
   /** @default '1mb' */
   bodyLimit?: string;
+  /**
+   * When set, only requests signed by the gateway with this HMAC secret are accepted (401
+   * otherwise): `x-gateway-signature` = hex HMAC-SHA256(secret, `${x-gateway-timestamp}.${x-gateway-claims}`),
+   * timestamp within 5 minutes. See gateway/src/subgraphSignature.ts.
+   */
+  gatewaySecret?: string;
   /** Served on `/metrics`. @default a new registry with default process metrics */
   metrics?: Registry;
 }
@@ -39,6 +45,26 @@ export interface RunningSubgraph {
   url: string;
   graphqlUrl: string;
   stop(): Promise<void>;
+}
+
+/** Refuses requests without a valid, fresh gateway signature (see `gatewaySecret`). */
+function requireGatewaySignature(secret: string): express.RequestHandler {
+  return (req, res, next) => {
+    const claims = req.header('x-gateway-claims') ?? '';
+    const timestamp = req.header('x-gateway-timestamp') ?? '';
+    const signature = Buffer.from(req.header('x-gateway-signature') ?? '', 'hex');
+    const expected = createHmac('sha256', secret).update(`${timestamp}.${claims}`).digest();
+    const fresh = Math.abs(Date.now() - Number(timestamp)) < 5 * 60_000;
+    if (fresh && signature.length === expected.length && timingSafeEqual(signature, expected)) {
+      next();
+      return;
+    }
+    res.status(401).json({
+      errors: [
+        { message: 'request not signed by the gateway', extensions: { code: 'UNAUTHENTICATED' } },
+      ],
+    });
+  };
 }
 
 /** Starts an Apollo Federation 2 subgraph over express with graceful shutdown. */
@@ -60,6 +86,7 @@ export async function startSubgraphServer<C extends BaseContext>(
   await apollo.start();
   app.use(
     '/graphql',
+    ...(options.gatewaySecret ? [requireGatewaySignature(options.gatewaySecret)] : []),
     express.json({ limit: options.bodyLimit ?? '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {

@@ -1,0 +1,23 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { graphqlError } from '../../../lib/graphql';
+import type { GatewayContext } from '../context';
+
+/** Operation types that need a verified identity. */
+export type ProtectedOperation = 'query' | 'mutation' | 'subscription';
+
+/** Refuses the listed operation types without verified claims: UNAUTHENTICATED (HTTP 401). */
+export function useRequireAuthentication(
+  operations: readonly ProtectedOperation[],
+): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, contextValue }) {
+          if (operation && operations.includes(operation.operation) && !contextValue.claims) {
+            throw graphqlError('UNAUTHENTICATED', `${operation.operation}s require authentication`);
+          }
+        },
+      };
+    },
+  };
+}
