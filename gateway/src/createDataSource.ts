@@ -12,6 +12,8 @@ export interface SubgraphDataSourceOptions {
   timeoutMs?: number;
   /** HMAC secret signing the claims header for subgraphs. */
   signingSecret?: string;
+  /** Reports each fetch's duration (metrics). */
+  observe?(subgraph: string, seconds: number, failed: boolean): void;
 }
 
 /**
@@ -51,9 +53,19 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override async process(
     options: GraphQLDataSourceProcessOptions<GatewayContext>,
   ): Promise<GatewayGraphQLResponse> {
+    const started = process.hrtime.bigint();
+    const observe = (failed: boolean) =>
+      this.#options.observe?.(
+        this.#options.name,
+        Number(process.hrtime.bigint() - started) / 1e9,
+        failed,
+      );
     try {
-      return await super.process(options);
+      const response = await super.process(options);
+      observe(false);
+      return response;
     } catch (error) {
+      observe(true);
       const name = (error as { name?: string; cause?: { name?: string } }).name;
       const causeName = (error as { cause?: { name?: string } }).cause?.name;
       if (

@@ -9,6 +9,7 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { closeServer, createHttpApp, listen } from '../../lib/http';
 import { createPlatformKafka } from '../../lib/kafka';
@@ -31,6 +32,8 @@ import { useOperationLimits } from './plugins/useOperationLimits';
 import { useRequireAuthentication } from './plugins/useRequireAuthentication';
 import { useSafelist } from './plugins/useSafelist';
 import { supergraphSource } from './supergraphSource';
+import { reachableSubgraphs, subgraphUrlsOf } from './subgraphReadiness';
+import { createGatewayMetrics } from './plugins/useMetrics';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -56,6 +59,9 @@ export async function startGateway(
   options: GatewayOptions,
   logger: Logger = createLogger({ name: 'gateway', level: options.logLevel }),
 ): Promise<RunningGateway> {
+  const metricsRegistry = new Registry();
+  collectDefaultMetrics({ register: metricsRegistry, labels: { role: 'gateway' } });
+  const metrics = createGatewayMetrics(metricsRegistry);
   const gateway = new ApolloGateway({
     ...supergraphSource(options, logger),
     logger,
@@ -65,6 +71,7 @@ export async function startGateway(
         url: options.subgraphUrls[name] ?? url ?? '',
         timeoutMs: options.subgraphTimeoutMs ?? 10_000,
         ...(options.signingSecret && { signingSecret: options.signingSecret }),
+        observe: metrics.observeSubgraph,
       }),
     experimental_approximateQueryPlanStoreMiB: options.queryPlanCacheMiB ?? 30,
   });
@@ -72,9 +79,12 @@ export async function startGateway(
   const requireAuthFor = options.requireAuthFor ?? [];
   const limits = options.limits ?? {};
   let apiSchema: GraphQLSchema | undefined;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: next }) => {
+  let coreSupergraphSdl = '';
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: next, coreSupergraphSdl: sdl }) => {
     apiSchema = next;
+    coreSupergraphSdl = sdl;
   });
+  const supergraphUrls = () => ({ ...subgraphUrlsOf(coreSupergraphSdl), ...options.subgraphUrls });
   const subscriptionsEnabled = options.subscriptions?.enabled ?? true;
   const platformKafka = subscriptionsEnabled
     ? createPlatformKafka(options.platform.kafka, logger, 'gateway')
@@ -96,8 +106,10 @@ export async function startGateway(
 
   const { app } = createHttpApp({
     role: 'gateway',
+    metrics: metricsRegistry,
     readiness: {
       supergraph: async () => apiSchema !== undefined,
+      subgraphs: async () => reachableSubgraphs(supergraphUrls()),
       ...(eventSource && { subscriptionEvents: async () => eventSource.ready }),
     },
   });
@@ -116,6 +128,7 @@ export async function startGateway(
     // APQ is on by default with Apollo Server's bounded in-memory cache.
     ...(options.persistedQueries === false && { persistedQueries: false as const }),
     plugins: [
+      metrics.plugin,
       useOperationLimits(limits),
       ...(requireAuthFor.length > 0 ? [useRequireAuthentication(requireAuthFor)] : []),
       ...(options.safelist ? [useSafelist(options.safelist)] : []),
@@ -164,6 +177,7 @@ export async function startGateway(
       execute,
       logger,
       maxBufferedPerClient: options.subscriptions?.clientBuffer ?? 100,
+      onActiveChange: metrics.setActiveSubscriptions,
     });
     subscriptionServer = createSubscriptionServer({
       httpServer,

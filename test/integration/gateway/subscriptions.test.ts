@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { eventually, postGraphQL } from '../../utils/graphqlClient';
 import { collect } from './fixtures/collect';
 import { startProgressFixture, type ProgressFixture } from './fixtures/progressSubgraphs';
@@ -114,6 +116,39 @@ describe('gateway subscriptions', () => {
     await fixture.emit(runId, 'COMPLETED');
     await sub.waitForCompletion();
     expect(progressOf(sub.results).map((p) => p.sequence)).toEqual([1, 2]);
+  });
+
+  it('should report readiness and active subscriptions on /ready and /metrics', async () => {
+    const gateway = fixture.gateways[0]!;
+    const runId = `run-${randomUUID()}`;
+    await fixture.emit(runId, 'STARTED');
+    const sub = collect(fixture.client(), RUN_PROGRESS, { runId });
+    await sub.waitFor(1);
+    const ready = await fetch(`${gateway.url}/ready`);
+    expect(ready.status).toBe(200);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/gateway_active_subscriptions [1-9]/);
+    sub.unsubscribe();
+  });
+
+  it('should close subscribers with 1012 (service restart) on graceful shutdown', async () => {
+    const leaving = await fixture.startGateway();
+    const runId = `run-${randomUUID()}`;
+    await fixture.emit(runId, 'STARTED');
+    let closeCode: number | undefined;
+    const client = createClient({
+      url: leaving.subscriptionsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      on: { closed: (event) => (closeCode = (event as { code: number }).code) },
+    });
+    const sub = collect(client, RUN_PROGRESS, { runId });
+    await sub.waitFor(1);
+    fixture.gateways.splice(fixture.gateways.indexOf(leaving), 1);
+    await leaving.stop();
+    const code = await eventually(async () => closeCode);
+    expect(code).toBe(1012);
+    await client.dispose();
   });
 
   it('should refuse a subscription that does not validate against the supergraph', async () => {
