@@ -124,6 +124,7 @@ export async function createWorkflowRuntime(
         topic: kafka.topics.events('workflow'),
         groupId: options.engine.groupId,
         runs,
+        commits,
         definitions,
         ticks,
         store,

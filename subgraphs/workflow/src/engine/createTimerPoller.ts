@@ -1,11 +1,15 @@
 import type { Logger } from '../../../../lib/logging';
+import type { RunCommitModel } from '../models/RunCommit';
 import type { WorkflowRunDoc, WorkflowRunModel } from '../models/WorkflowRun';
 import { EXECUTE_COMMAND, RunConflictError, type RunStore } from './runStore';
 
 /** Options of {@link createTimerPoller}. */
 export interface TimerPollerOptions {
   runs: WorkflowRunModel;
+  commits: RunCommitModel;
   store: RunStore;
+  /** Published commits older than this are deleted (FerretDB has no TTL indexes). @default 1 day */
+  commitRetentionMs?: number;
   logger: Logger;
   /** @default 500 */
   intervalMs?: number;
@@ -24,9 +28,21 @@ export interface TimerPoller {
  * `wakeAt` lets exactly one of them emit the command, which then goes to the run's owner.
  */
 export function createTimerPoller(options: TimerPollerOptions): TimerPoller {
-  const { runs, store, logger, intervalMs = 500, batchSize = 100 } = options;
+  const { runs, commits, store, logger, intervalMs = 500, batchSize = 100 } = options;
+  const retentionMs = options.commitRetentionMs ?? 24 * 60 * 60 * 1000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  let lastPurge = Date.now();
+
+  /** Keeps the relay's scan small: published commits are only needed for crash repair, briefly. */
+  async function purge() {
+    if (Date.now() - lastPurge < 10 * 60 * 1000) return;
+    lastPurge = Date.now();
+    await commits.deleteMany({
+      createdAt: { $lt: new Date(Date.now() - retentionMs) },
+      'pendingEvents.0': { $exists: false },
+    });
+  }
 
   async function pass() {
     const due = await runs
@@ -53,6 +69,7 @@ export function createTimerPoller(options: TimerPollerOptions): TimerPoller {
         await store.load(run._id);
       }
     }
+    await purge();
   }
 
   return {

@@ -4,6 +4,7 @@ import type { CloudEvent } from '../../../../lib/events';
 import type { Logger } from '../../../../lib/logging';
 import type { ActionRegistry } from '../actions/createActionRegistry';
 import type { WorkflowDefinitionModel } from '../models/WorkflowDefinition';
+import type { RunCommitModel } from '../models/RunCommit';
 import type { ScheduleTickModel } from '../models/ScheduleTick';
 import type { WorkflowRunModel } from '../models/WorkflowRun';
 import type { RunCommands } from '../services/createRunCommands';
@@ -28,6 +29,7 @@ export interface WorkflowEngineOptions {
   /** Consumer group shared by every engine instance. */
   groupId: string;
   runs: WorkflowRunModel;
+  commits: RunCommitModel;
   definitions: WorkflowDefinitionModel;
   ticks: ScheduleTickModel;
   store: RunStore;
@@ -89,6 +91,7 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
   });
   const timers = createTimerPoller({
     runs: options.runs,
+    commits: options.commits,
     store: options.store,
     logger,
     intervalMs: options.timerIntervalMs,
