@@ -10,7 +10,7 @@ export interface KafkaEventSourceOptions {
   /** Unique per gateway instance, so every instance receives every event. */
   groupId: string;
   logger: Logger;
-  /** How long `start` waits for the first fetch (the position is then fixed). @default 30000 */
+  /** How long `start` waits for the group join. @default 30000 */
   readyTimeoutMs?: number;
 }
 
@@ -24,8 +24,8 @@ export interface KafkaEventSource extends EventSource {
 /**
  * Creates the gateway's Kafka event source: a consumer in its own group starting at the end of
  * each partition (subscribers catch up from the store, not from Kafka), fanning events out to
- * in-process listeners by topic. `start` resolves after the first fetch, when the consumer's
- * position is fixed, so events published afterwards cannot be missed.
+ * in-process listeners by topic. `start` pins each partition's position to its end offset read
+ * before joining, so no event published after `start` began can be missed.
  */
 export function createKafkaEventSource(options: KafkaEventSourceOptions): KafkaEventSource {
   const { kafka, topics, groupId, logger } = options;
@@ -49,14 +49,40 @@ export function createKafkaEventSource(options: KafkaEventSourceOptions): KafkaE
       return () => set.delete(listener);
     },
     async start() {
+      // Capture the end of every partition before joining, then seek there once assigned: events
+      // published after this point are all consumed, whatever "latest" resolves to later.
+      const admin = kafka.admin();
+      await admin.connect();
+      // A topic created moments ago may not have elected its leaders yet: retry for a while.
+      const endOffsets = async (topic: string) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await admin.fetchTopicOffsets(topic);
+          } catch (error) {
+            if (attempt >= 30) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+        }
+      };
+      const ends: { topic: string; partition: number; offset: string }[] = [];
+      try {
+        for (const topic of topics) {
+          for (const p of await endOffsets(topic)) {
+            ends.push({ topic, partition: p.partition, offset: p.high });
+          }
+        }
+      } finally {
+        await admin.disconnect();
+      }
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: false });
-      const fetched = new Promise<void>((resolve, reject) => {
+      const timeoutMs = options.readyTimeoutMs ?? 30_000;
+      const joined = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`no Kafka fetch within ${options.readyTimeoutMs ?? 30_000} ms`)),
-          options.readyTimeoutMs ?? 30_000,
+          () => reject(new Error(`Kafka group not joined within ${timeoutMs} ms`)),
+          timeoutMs,
         );
-        const remove = consumer.on(consumer.events.FETCH, () => {
+        const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
           clearTimeout(timer);
           remove();
           resolve();
@@ -76,7 +102,8 @@ export function createKafkaEventSource(options: KafkaEventSourceOptions): KafkaE
           for (const listener of set) listener(event);
         },
       });
-      await fetched;
+      await joined;
+      for (const end of ends) consumer.seek(end);
       ready = true;
     },
     async stop() {
