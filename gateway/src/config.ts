@@ -9,6 +9,7 @@ import {
   type PlatformOptions,
 } from '../../lib/config';
 import { REPO_ROOT } from '../../lib/graphql';
+import type { AuthorizeSubscription } from './subscriptions';
 
 /** `name=url,name=url` → record; lets tests and deployments point at subgraphs elsewhere. */
 const subgraphUrls = z
@@ -140,6 +141,8 @@ export interface GatewayOptions {
   safelist?: string[];
   /** @default 30 */
   queryPlanCacheMiB?: number;
+  /** Per-resource subscription authorization (e.g. may this user watch this run?); code-only option. */
+  authorizeSubscription?: AuthorizeSubscription;
 }
 
 /** Parses and validates the gateway's environment once at start-up. */

@@ -178,6 +178,7 @@ export async function startGateway(
       logger,
       maxBufferedPerClient: options.subscriptions?.clientBuffer ?? 100,
       onActiveChange: metrics.setActiveSubscriptions,
+      ...(options.authorizeSubscription && { authorize: options.authorizeSubscription }),
     });
     subscriptionServer = createSubscriptionServer({
       httpServer,
