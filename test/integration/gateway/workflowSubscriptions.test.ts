@@ -67,7 +67,7 @@ describe('gateway subscriptions on the real workflow subgraph', () => {
     const sub = collect(client, PROGRESS, { runId, after: '0' });
     await sub.waitForCompletion(60_000);
     expect(sub.error).toBeUndefined();
-    const events = sub.results.map((r) => (r.data as Progress).runProgress);
+    const events = sub.results.map((r) => (r.data as unknown as Progress).runProgress);
     expect(events.map((e) => e.sequence)).toEqual(events.map((_, i) => i + 1));
     expect(events.length).toBeGreaterThan(2);
     expect(events.at(-1)?.kind).toBe('COMPLETED');
