@@ -68,9 +68,14 @@ async function httpBench() {
   console.log(
     'connections | ours req/s | plain req/s | ratio | ours p99 ms | plain p99 ms | errors',
   );
+  // Requests abandoned when a run ends keep the server busy: let both drain before the next run.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5_000));
+  await load(ours.graphqlUrl, 1); // warm-up of plans and connections, not recorded
+  await load(plain.url, 1);
   for (const connections of [1, 50]) {
-    await load(ours.graphqlUrl, connections); // warm-up of plans and connections, not recorded
+    await settle();
     const a = await load(ours.graphqlUrl, connections);
+    await settle();
     const b = await load(plain.url, connections);
     console.log(
       `${connections} | ${a.rps.toFixed(1)} | ${b.rps.toFixed(1)} | ${(a.rps / b.rps).toFixed(2)} | ${a.p99} | ${b.p99} | ${a.errors}/${b.errors}`,

@@ -10,6 +10,7 @@ export { createMemoryEventSource, type MemoryEventSource } from './memoryEventSo
 export {
   createSubscriptionManager,
   type AuthorizeSubscription,
+  type PreparedSubscription,
   type SubscriberIdentity,
   type SubscriptionManager,
 } from './subscriptionManager';
