@@ -176,8 +176,14 @@ export function createRunStore({
 
   /** Brings run_events and the run document up to a commit (idempotent; repeated by readers). */
   async function apply(commit: Pick<RunCommitDoc, 'state' | 'progress'>) {
-    for (const doc of commit.progress)
-      await runEvents.replaceOne({ _id: doc._id }, doc, { upsert: true });
+    for (const doc of commit.progress) {
+      // Two appliers (the writer and a reader rolling forward) may upsert the same event at once.
+      await runEvents
+        .replaceOne({ _id: doc._id }, doc, { upsert: true })
+        .catch((error: unknown) => {
+          if (!isDuplicate(error)) throw error;
+        });
+    }
     const set: Record<string, unknown> = {
       revision: commit.state.revision,
       progressSequence: commit.state.progressSequence,
