@@ -205,6 +205,8 @@ export async function startGateway(
     });
   }
 
+  // Sandbox at `/` in development: the landing page is served by Apollo Server on /graphql.
+  if (!production) app.get('/', (_req, res) => res.redirect('/graphql'));
   const maxBatch = limits.maxBatch ?? 1;
   app.use(
     '/graphql',

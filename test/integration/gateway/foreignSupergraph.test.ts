@@ -68,6 +68,12 @@ describe('gateway over a foreign supergraph', () => {
     await subgraphs?.stop();
   });
 
+  it('should serve the Apollo Sandbox landing page from / in development', async () => {
+    const response = await fetch(ours.url, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('embeddable-sandbox');
+  });
+
   it.each(OPERATIONS)(
     'should answer %s like a plain @apollo/gateway',
     async (_name, query, variables) => {
