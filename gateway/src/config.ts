@@ -49,6 +49,8 @@ const gatewayEnvSchema = sharedEnvSchema.extend({
   APOLLO_KEY: z.string().min(1).optional(),
   APOLLO_GRAPH_REF: z.string().min(1).optional(),
   INTROSPECTION: flag,
+  /** Lets @apollo/gateway export its own usage telemetry to Apollo (off: machines may be offline). */
+  APOLLO_GATEWAY_TELEMETRY: flag,
   SUBSCRIPTIONS_ENABLED: flag,
   SUBSCRIPTION_CLIENT_BUFFER: z.coerce.number().int().min(1).max(100_000).default(100),
   JWT_SECRET: z.string().min(16).optional(),
@@ -114,6 +116,8 @@ export interface GatewayOptions {
   apollo?: { key: string; graphRef: string };
   /** @default env !== 'production' */
   introspection?: boolean;
+  /** @apollo/gateway's own data-collection export to Apollo. @default false */
+  apolloTelemetry?: boolean;
   subscriptions?: {
     /** Serve graphql-ws on `/graphql` and consume events from Kafka. @default true */
     enabled?: boolean;
@@ -165,6 +169,7 @@ export function gatewayOptionsFromEnv(
         apollo: { key: parsed.APOLLO_KEY, graphRef: parsed.APOLLO_GRAPH_REF },
       }),
     introspection: parsed.INTROSPECTION ?? parsed.NODE_ENV !== 'production',
+    apolloTelemetry: parsed.APOLLO_GATEWAY_TELEMETRY ?? false,
     subscriptions: {
       enabled: parsed.SUBSCRIPTIONS_ENABLED ?? true,
       clientBuffer: parsed.SUBSCRIPTION_CLIENT_BUFFER,

@@ -62,6 +62,10 @@ export async function startGateway(
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry, labels: { role: 'gateway' } });
   const metrics = createGatewayMetrics(metricsRegistry);
+  if (!options.apolloTelemetry) {
+    // @apollo/gateway reads only this variable; without it, stop() waits on an export to Apollo.
+    process.env.APOLLO_TELEMETRY_DISABLED = '1';
+  }
   const gateway = new ApolloGateway({
     ...supergraphSource(options, logger),
     logger,
