@@ -10,7 +10,7 @@ export interface CommandConsumerOptions {
   /** Handlers by CloudEvents type; the workflow topic also carries progress events, which are skipped. */
   handlers: Record<string, EventHandler>;
   logger: Logger;
-  /** Partitions handled at once (one run is always on one partition, so runs stay serial). @default 3 */
+  /** Partitions handled at once (one run is always on one partition, so runs stay serial). @default 6 */
   partitionsConsumedConcurrently?: number;
 }
 
@@ -39,7 +39,7 @@ export function createCommandConsumer(options: CommandConsumerOptions): CommandC
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 6,
         eachMessage: async ({ partition, message, heartbeat }) => {
           let event: CloudEvent;
           try {

@@ -85,13 +85,19 @@ export function createRunExecutor(options: RunExecutorOptions): RunExecutor {
       await commit(run, state, effects);
       return;
     }
-    const startState = cloneRun(run);
-    const startEffects = createEffects();
-    markStarted(startState, startEffects, step.id, next.attempt);
-    const started = await commit(run, startState, startEffects);
+    // Only a non-idempotent step pays for a separate "started" commit before it executes; an
+    // idempotent one records its start with its result (a crash in between just re-runs it).
+    let started = run;
+    if (step.idempotent === false) {
+      const startState = cloneRun(run);
+      const startEffects = createEffects();
+      markStarted(startState, startEffects, step.id, next.attempt);
+      started = await commit(run, startState, startEffects);
+    }
 
     const effects = createEffects();
     const state = cloneRun(started);
+    if (step.idempotent !== false) markStarted(state, effects, step.id, next.attempt);
     try {
       const input = await resolveInput(step.input ?? {}, {
         input: run.input,

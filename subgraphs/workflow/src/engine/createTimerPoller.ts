@@ -8,7 +8,11 @@ export interface TimerPollerOptions {
   runs: WorkflowRunModel;
   commits: RunCommitModel;
   store: RunStore;
-  /** Published commits older than this are deleted (FerretDB has no TTL indexes). @default 1 day */
+  /**
+   * Published commits older than this are deleted (FerretDB has no TTL indexes). They are only
+   * needed until the run document caught up (milliseconds), and the relay scans the collection.
+   * @default 60000
+   */
   commitRetentionMs?: number;
   logger: Logger;
   /** @default 500 */
@@ -29,19 +33,41 @@ export interface TimerPoller {
  */
 export function createTimerPoller(options: TimerPollerOptions): TimerPoller {
   const { runs, commits, store, logger, intervalMs = 500, batchSize = 100 } = options;
-  const retentionMs = options.commitRetentionMs ?? 24 * 60 * 60 * 1000;
+  const retentionMs = options.commitRetentionMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let lastPurge = Date.now();
 
-  /** Keeps the relay's scan small: published commits are only needed for crash repair, briefly. */
+  /**
+   * Keeps the relay's scan small: a published commit is only needed until the run document has
+   * caught up with it, so old ones are deleted once the document is at a later revision (the
+   * latest commit of each run is always kept for crash repair).
+   */
   async function purge() {
-    if (Date.now() - lastPurge < 10 * 60 * 1000) return;
+    if (Date.now() - lastPurge < 5_000) return;
     lastPurge = Date.now();
-    await commits.deleteMany({
-      createdAt: { $lt: new Date(Date.now() - retentionMs) },
-      'pendingEvents.0': { $exists: false },
-    });
+    const old = await commits
+      .find(
+        {
+          createdAt: { $lt: new Date(Date.now() - retentionMs) },
+          'pendingEvents.0': { $exists: false },
+        },
+        { runId: 1, revision: 1 },
+      )
+      .limit(500)
+      .lean<{ _id: string; runId: string; revision: number }[]>()
+      .exec();
+    if (old.length === 0) return;
+    const current = new Map(
+      (
+        await runs
+          .find({ _id: { $in: [...new Set(old.map((c) => c.runId))] } }, { revision: 1 })
+          .lean<{ _id: string; revision: number }[]>()
+          .exec()
+      ).map((run) => [run._id, run.revision]),
+    );
+    const obsolete = old.filter((c) => c.revision < (current.get(c.runId) ?? -1)).map((c) => c._id);
+    if (obsolete.length > 0) await commits.deleteMany({ _id: { $in: obsolete } });
   }
 
   async function pass() {
