@@ -7,7 +7,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express from 'express';
 import type { DocumentNode } from 'graphql';
-import type { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { eventMetrics } from '../events';
 import type { Logger } from '../logging';
 import { closeServer, createHttpApp, listen, type ReadinessCheck } from '../http';
 
@@ -67,6 +68,13 @@ function requireGatewaySignature(secret: string): express.RequestHandler {
   };
 }
 
+/** Process metrics plus the process-wide event metrics (produced, outbox backlog, …) of this role. */
+function defaultSubgraphMetrics(role: string): Registry {
+  const own = new Registry();
+  collectDefaultMetrics({ register: own, labels: { role } });
+  return Registry.merge([own, eventMetrics().registry]);
+}
+
 /** Starts an Apollo Federation 2 subgraph over express with graceful shutdown. */
 export async function startSubgraphServer<C extends BaseContext>(
   options: SubgraphServerOptions<C>,
@@ -75,7 +83,7 @@ export async function startSubgraphServer<C extends BaseContext>(
   const { app } = createHttpApp({
     role: name,
     readiness: options.readiness,
-    metrics: options.metrics,
+    metrics: options.metrics ?? defaultSubgraphMetrics(name),
   });
   const httpServer = createServer(app);
   const apollo = new ApolloServer<C>({

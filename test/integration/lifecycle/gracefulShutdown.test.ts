@@ -38,12 +38,16 @@ describe('graceful shutdown', () => {
     ['workflow', 'subgraphs/workflow/src/main.ts'],
     ['consumers', 'consumers/src/main.ts'],
   ])(
-    'should run %s as its own process, answer /health, and exit 0 on SIGTERM',
+    'should run %s as its own process, answer /health and /metrics, and exit 0 on SIGTERM',
     async (_role, entry) => {
       const role = startRole(entry, env);
       const url = await role.ready;
       const health = await fetch(`${url}/health`);
       expect(health.status).toBe(200);
+      // Every role serves Prometheus metrics, the event metrics included.
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('process_cpu_seconds_total');
+      expect(metrics).toContain('events_produced_total');
       const exited = exitCode(role.child);
       role.child.kill('SIGTERM');
       expect(await exited).toBe(0);
