@@ -7,6 +7,7 @@ export {
   type ErrorCode,
 } from './errors';
 export { DateTimeScalar } from './scalars';
+export { JSONScalar } from './jsonScalar';
 export { loadSubgraphSdl, REPO_ROOT } from './loadSchemaFile';
 export {
   startSubgraphServer,

@@ -1,6 +1,5 @@
-import { DateTimeScalar } from '../../../../lib/graphql';
+import { DateTimeScalar, JSONScalar } from '../../../../lib/graphql';
 import { Component, QualityReport } from './Component';
-import { JSONScalar } from './JSONScalar';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
 

@@ -1,5 +1,4 @@
-import { DateTimeScalar } from '../../../../lib/graphql';
-import { JSONScalar } from './JSONScalar';
+import { DateTimeScalar, JSONScalar } from '../../../../lib/graphql';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
 import { Subscription } from './Subscription';

@@ -21,7 +21,7 @@ function literal(ast: ValueNode, variables?: Record<string, unknown> | null): un
   }
 }
 
-/** Arbitrary JSON value (defined identically in every subgraph that uses it). */
+/** Arbitrary JSON value, shared by every subgraph that declares `scalar JSON` (identical definitions compose). */
 export const JSONScalar = new GraphQLScalarType({
   name: 'JSON',
   description: 'Arbitrary JSON value.',
