@@ -42,8 +42,12 @@ export interface SubscriptionFieldConfig {
   matches(args: Record<string, unknown>, data: Record<string, unknown>): boolean;
   /** Present for per-stream subscriptions with a snapshot and resumable replay. */
   history?: HistoryConfig;
-  /** Snapshot marking: the field set to `value` in the first (current state) message. */
-  snapshot?: { field: string; value: string };
+  /**
+   * The first message of a subscription without a cursor: the current state, read from a root
+   * query field `(streamArgument) → event` that returns a SNAPSHOT event carrying the sequence it
+   * reflects. A snapshot whose `status` is terminal completes the subscription.
+   */
+  snapshot?: { field: string; terminalStatuses: readonly string[] };
   /** The resource the per-run authorization hook is asked about, if any. */
   resourceId?(args: Record<string, unknown>): string | undefined;
 }
@@ -75,7 +79,10 @@ export const WORKFLOW_SUBSCRIPTION_FIELDS: Record<string, SubscriptionFieldConfi
     eventQueryField: 'runProgressEvent',
     matches: (args, data) => data.runId === args.runId,
     history: { field: 'runProgressEvents', streamArgument: 'runId', afterArgument: 'after' },
-    snapshot: { field: 'kind', value: 'SNAPSHOT' },
+    snapshot: {
+      field: 'runProgressSnapshot',
+      terminalStatuses: ['SUCCEEDED', 'FAILED', 'CANCELLED', 'COMPENSATED'],
+    },
     resourceId: (args) => (typeof args.runId === 'string' ? args.runId : undefined),
   },
   runsChanged: {

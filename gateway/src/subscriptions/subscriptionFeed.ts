@@ -1,7 +1,9 @@
 import type { ExecutionResult } from 'graphql';
 import type { Logger } from '../../../lib/logging';
 import type { EventSource } from './eventSource';
+import { graphqlError } from '../../../lib/graphql';
 import { toFeedEvent, type FeedEvent, type SubscriptionFieldConfig } from './fieldConfig';
+import type { StreamSnapshot } from './snapshotLoader';
 
 /** A subscriber of a feed (its bounded queue). */
 export interface FeedClient {
@@ -20,8 +22,8 @@ export interface SubscriptionFeedOptions {
   execute(eventId: string): Promise<ExecutionResult>;
   /** Stored events of the stream after a cursor (all pages), oldest first. */
   loadHistory?(after: string | undefined): Promise<FeedEvent[]>;
-  /** Response key of the root field, for snapshot marking. */
-  responseKey: string;
+  /** The stream's current state (first message without a cursor); undefined = no such stream. */
+  loadSnapshot?(): Promise<StreamSnapshot | undefined>;
   logger: Logger;
   /** Called once when the feed ends (terminal event, error, or no clients left). */
   onEnd(): void;
@@ -40,25 +42,10 @@ export interface SubscriptionFeed {
   leave(client: FeedClient): void;
 }
 
-function markSnapshot(
-  result: ExecutionResult,
-  responseKey: string,
-  snapshot: { field: string; value: string } | undefined,
-): ExecutionResult {
-  const root = result.data?.[responseKey];
-  if (!snapshot || typeof root !== 'object' || root === null || !(snapshot.field in root)) {
-    return result;
-  }
-  return {
-    ...result,
-    data: { ...result.data, [responseKey]: { ...root, [snapshot.field]: snapshot.value } },
-  };
-}
-
 /**
- * Creates a feed: listens to live events first (buffered), then sends the snapshot (latest stored
- * event, marked as such) or replays the stored events after the client's cursor, then flushes the
- * buffer and goes live. Deliveries run one at a time, so per-stream order holds; events at or below
+ * Creates a feed: listens to live events first (buffered), then sends the snapshot (the stream's
+ * current state with the sequence it reflects) or replays the stored events after the client's
+ * cursor, then flushes the buffer and goes live. Deliveries run one at a time, so per-stream order holds; events at or below
  * the last delivered sequence are dropped (no duplicate) and a jump in sequence is filled from the
  * store (no gap). A terminal event completes every client.
  */
@@ -92,17 +79,37 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
     });
   };
 
-  const deliver = async (event: FeedEvent, asSnapshot = false) => {
-    if (ended) return;
-    const result = await options.execute(event.id);
-    if (ended) return;
-    const output = asSnapshot ? markSnapshot(result, options.responseKey, config.snapshot) : result;
-    lastSequence.set(event.stream, event.sequence);
-    lastCursor.set(event.stream, event.cursor);
+  const send = (
+    output: ExecutionResult,
+    position: Pick<FeedEvent, 'stream' | 'sequence' | 'cursor' | 'terminal'>,
+  ) => {
+    lastSequence.set(position.stream, position.sequence);
+    lastCursor.set(position.stream, position.cursor);
     if (retaining && retained.length < retainLimit) retained.push(output);
     else retaining = false;
     for (const client of clients) client.push(output);
-    if (event.terminal && config.history) end();
+    if (position.terminal && config.history) end();
+  };
+
+  const deliver = async (event: FeedEvent) => {
+    if (ended) return;
+    const result = await options.execute(event.id);
+    if (!ended) send(result, event);
+  };
+
+  /** Sends the current state; a missing stream ends the feed with NOT_FOUND. */
+  const deliverSnapshot = async (loadSnapshot: () => Promise<StreamSnapshot | undefined>) => {
+    const snapshot = await loadSnapshot();
+    if (ended) return;
+    if (!snapshot) {
+      const argument = config.history?.streamArgument ?? 'stream';
+      const message = `${argument} ${String(args[argument])} does not exist`;
+      const missing = { errors: [graphqlError('NOT_FOUND', message)] };
+      for (const client of clients) client.push(missing);
+      end();
+      return;
+    }
+    send(snapshot.result, snapshot);
   };
 
   const handleLive = async (event: FeedEvent) => {
@@ -134,12 +141,10 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
     if (options.loadHistory && config.history) {
       const after = args[config.history.afterArgument];
       const resumeFrom = typeof after === 'string' ? after : undefined;
-      const stored = await options.loadHistory(resumeFrom);
-      if (resumeFrom === undefined) {
-        const latest = stored.at(-1);
-        if (latest) await deliver(latest, true);
+      if (resumeFrom === undefined && options.loadSnapshot) {
+        await deliverSnapshot(options.loadSnapshot);
       } else {
-        for (const event of stored) await deliver(event);
+        for (const event of await options.loadHistory(resumeFrom)) await deliver(event);
       }
     }
     replayed = true;

@@ -14,6 +14,7 @@ import type { EventSource } from './eventSource';
 import type { SubscriptionFieldConfig } from './fieldConfig';
 import { createHistoryLoader, type ExecuteDocument } from './historyLoader';
 import { createClientQueue } from './clientQueue';
+import { createSnapshotLoader, SNAPSHOT_HIDDEN_FIELDS } from './snapshotLoader';
 import { createSubscriptionFeed, type FeedClient, type SubscriptionFeed } from './subscriptionFeed';
 import { EVENT_ID_VARIABLE, EventQueryError, toEventQuery, type EventQuery } from './toEventQuery';
 
@@ -39,6 +40,8 @@ export interface PreparedSubscription {
   config: SubscriptionFieldConfig;
   args: Record<string, unknown>;
   eventQuery: EventQuery;
+  /** The subscription rewritten onto the snapshot field (fields with a snapshot only). */
+  snapshotQuery?: EventQuery;
   variables: Record<string, unknown>;
   identity: SubscriberIdentity;
 }
@@ -118,6 +121,7 @@ export function createSubscriptionManager(
         ];
       }
       let eventQuery: EventQuery;
+      let snapshotQuery: EventQuery | undefined;
       try {
         eventQuery = toEventQuery(
           operation,
@@ -125,6 +129,15 @@ export function createSubscriptionManager(
           config.eventQueryField,
           config.eventIdArgument,
         );
+        if (config.snapshot && config.history) {
+          snapshotQuery = toEventQuery(
+            operation,
+            args.document,
+            config.snapshot.field,
+            config.history.streamArgument,
+            SNAPSHOT_HIDDEN_FIELDS,
+          );
+        }
       } catch (error) {
         if (error instanceof EventQueryError)
           return [graphqlError('BAD_USER_INPUT', error.message)];
@@ -155,6 +168,7 @@ export function createSubscriptionManager(
         config,
         args: fieldArgs,
         eventQuery,
+        ...(snapshotQuery && { snapshotQuery }),
         variables: coerced.coerced,
         identity,
       };
@@ -172,7 +186,6 @@ export function createSubscriptionManager(
           args,
           topic: options.topics.events(config.topic),
           source: options.source,
-          responseKey: prepared.eventQuery.responseKey,
           logger: logger.child({ field: prepared.field }),
           execute: (eventId) =>
             execute(prepared.eventQuery.document, {
@@ -187,6 +200,18 @@ export function createSubscriptionManager(
                 config.terminalKind,
                 execute,
               ),
+            }),
+          ...(config.snapshot &&
+            prepared.snapshotQuery &&
+            typeof stream === 'string' && {
+              loadSnapshot: createSnapshotLoader({
+                document: prepared.snapshotQuery.document,
+                variables: { ...prepared.variables, [EVENT_ID_VARIABLE]: stream },
+                stream,
+                responseKey: prepared.snapshotQuery.responseKey,
+                terminalStatuses: config.snapshot.terminalStatuses,
+                execute,
+              }),
             }),
           onEnd: () => {
             if (feeds.get(key) === created) feeds.delete(key);

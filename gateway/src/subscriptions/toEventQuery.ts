@@ -60,12 +60,14 @@ function usedFragments(
  * `query S($used…, $__eventId: ID!) { alias: <eventField>(<idArg>: $__eventId) { …selection } }`,
  * keeping fragments and the variables the selection still uses, so the gateway's query planner
  * resolves every selected field — including those owned by other subgraphs — for one event.
+ * `hiddenFields` (alias → field) are added to the root selection for the gateway's own use.
  */
 export function toEventQuery(
   operation: OperationDefinitionNode,
   document: DocumentNode,
   eventField: string,
   eventIdArgument = 'id',
+  hiddenFields: Readonly<Record<string, string>> = {},
 ): EventQuery {
   const selections = operation.selectionSet.selections;
   const rootField = selections[0];
@@ -75,8 +77,20 @@ export function toEventQuery(
     );
   }
   const responseKey = rootField.alias?.value ?? rootField.name.value;
+  const hidden: FieldNode[] = Object.entries(hiddenFields).map(([alias, field]) => ({
+    kind: Kind.FIELD,
+    alias: name(alias),
+    name: name(field),
+  }));
   const eventRoot: FieldNode = {
     ...rootField,
+    ...(rootField.selectionSet &&
+      hidden.length > 0 && {
+        selectionSet: {
+          ...rootField.selectionSet,
+          selections: [...rootField.selectionSet.selections, ...hidden],
+        },
+      }),
     alias: name(responseKey),
     name: name(eventField),
     arguments: [

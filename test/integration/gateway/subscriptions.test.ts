@@ -84,6 +84,22 @@ describe('gateway subscriptions', () => {
     ]);
   });
 
+  it('should send a finished run its final state only, then complete', async () => {
+    const runId = `run-${randomUUID()}`;
+    await fixture.emit(runId, 'STARTED');
+    await fixture.emit(runId, 'COMPLETED');
+    const sub = collect(fixture.client(), RUN_PROGRESS, { runId });
+    await sub.waitForCompletion();
+    expect(progressOf(sub.results).map((p) => [p.sequence, p.kind])).toEqual([[2, 'SNAPSHOT']]);
+  });
+
+  it('should answer NOT_FOUND for a run that does not exist', async () => {
+    const sub = collect(fixture.client(), RUN_PROGRESS, { runId: `run-${randomUUID()}` });
+    const [result] = await sub.waitFor(1);
+    expect(result?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    await sub.waitForCompletion();
+  });
+
   it('should deliver an event to subscribers on two gateways', async () => {
     const second = await fixture.startGateway();
     const runId = `run-${randomUUID()}`;

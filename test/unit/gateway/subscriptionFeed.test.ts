@@ -8,6 +8,7 @@ import {
 import { createMemoryEventSource } from '../../../gateway/src/subscriptions/memoryEventSource';
 import { createSubscriptionFeed } from '../../../gateway/src/subscriptions/subscriptionFeed';
 import { createClientQueue } from '../../../gateway/src/subscriptions/clientQueue';
+import type { StreamSnapshot } from '../../../gateway/src/subscriptions/snapshotLoader';
 
 const config = WORKFLOW_SUBSCRIPTION_FIELDS.runProgress!;
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -34,7 +35,24 @@ const live = (sequence: number, type = 'workflow.run.transitioned') =>
   });
 const flush = () => new Promise((resolve) => setTimeout(resolve, 10));
 
-function startFeed(history: FeedEvent[], args: Record<string, unknown> = { runId: 'r1' }) {
+/** The current state as the workflow subgraph reports it: the latest stored event's position. */
+const snapshotOf = (history: FeedEvent[], status = 'RUNNING'): StreamSnapshot | undefined => {
+  const latest = history.at(-1);
+  if (!latest) return undefined;
+  return {
+    result: { data: { runProgress: { id: `r1:snapshot:${latest.sequence}`, kind: 'SNAPSHOT' } } },
+    stream: 'r1',
+    sequence: latest.sequence,
+    cursor: latest.cursor,
+    terminal: status !== 'RUNNING',
+  };
+};
+
+function startFeed(
+  history: FeedEvent[],
+  args: Record<string, unknown> = { runId: 'r1' },
+  status = 'RUNNING',
+) {
   const source = createMemoryEventSource();
   const received: ExecutionResult[] = [];
   let completed = false;
@@ -43,10 +61,10 @@ function startFeed(history: FeedEvent[], args: Record<string, unknown> = { runId
     args,
     topic: 'workflow',
     source,
-    responseKey: 'runProgress',
     logger,
     execute: async (id) => ({ data: { runProgress: { id, kind: 'X' } } }),
     loadHistory: async (after) => history.filter((e) => after === undefined || e.cursor > after),
+    loadSnapshot: async () => snapshotOf(history, status),
     onEnd: () => undefined,
   });
   feed.join({ push: (r) => received.push(r), complete: () => (completed = true) });
@@ -55,10 +73,34 @@ function startFeed(history: FeedEvent[], args: Record<string, unknown> = { runId
 }
 
 describe('createSubscriptionFeed', () => {
-  it('should send the latest stored event marked as snapshot first', async () => {
-    const { received } = startFeed([stored(1), stored(2)]);
+  it('should send the current state first, then only events after it', async () => {
+    const history = [stored(1), stored(2)];
+    const { source, ids } = startFeed(history);
     await flush();
-    expect(received).toEqual([{ data: { runProgress: { id: 'r1:2', kind: 'SNAPSHOT' } } }]);
+    history.push(stored(3));
+    source.publish('workflow', live(2));
+    source.publish('workflow', live(3));
+    await flush();
+    expect(ids()).toEqual(['r1:snapshot:2', 'r1:3']);
+  });
+
+  it('should complete at once when the snapshot is already terminal', async () => {
+    const { ids, isCompleted } = startFeed(
+      [stored(1), stored(2, 'COMPLETED')],
+      undefined,
+      'FAILED',
+    );
+    await flush();
+    expect(ids()).toEqual(['r1:snapshot:2']);
+    expect(isCompleted()).toBe(true);
+  });
+
+  it('should end with NOT_FOUND when the stream does not exist', async () => {
+    const { received, isCompleted } = startFeed([]);
+    await flush();
+    expect(received).toHaveLength(1);
+    expect(received[0]?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(isCompleted()).toBe(true);
   });
 
   it('should drop live duplicates and fill a gap in sequence from the store', async () => {
@@ -71,7 +113,7 @@ describe('createSubscriptionFeed', () => {
     source.publish('workflow', live(2));
     source.publish('workflow', live(3));
     await flush();
-    expect(ids()).toEqual(['r1:1', 'r1:2', 'r1:3']);
+    expect(ids()).toEqual(['r1:snapshot:1', 'r1:2', 'r1:3']);
   });
 
   it('should complete after a terminal event', async () => {

@@ -45,4 +45,20 @@ describe('toEventQuery', () => {
       rewrite('subscription { ... on Subscription { runProgress(runId: "1") { id } } }'),
     ).toThrow(EventQueryError);
   });
+
+  it('should add hidden fields to the root selection when asked', () => {
+    const document = parse('subscription { runProgress(runId: "r1") { kind } }');
+    const operation = getOperationAST(document);
+    if (!operation) throw new Error('no operation');
+    const query = toEventQuery(operation, document, 'runProgressSnapshot', 'runId', {
+      __feedSequence: 'sequence',
+    });
+    expect(print(query.document)).toBe(
+      print(
+        parse(
+          'query ($__eventId: ID!) { runProgress: runProgressSnapshot(runId: $__eventId) { kind __feedSequence: sequence } }',
+        ),
+      ),
+    );
+  });
 });
