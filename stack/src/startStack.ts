@@ -7,7 +7,11 @@ import {
   type RegistryOptions,
   type RunningRegistry,
 } from '../../subgraphs/registry/src';
-import { startWorkflow, type WorkflowOptions } from '../../subgraphs/workflow/src';
+import {
+  startWorkflow,
+  type WorkflowOptions,
+  type WorkflowRuntimeExtras,
+} from '../../subgraphs/workflow/src';
 
 /** Options of every role started in one process. */
 export interface StackOptions {
@@ -16,12 +20,16 @@ export interface StackOptions {
   workflow: WorkflowOptions;
   consumers: ConsumersOptions;
   gateway: GatewayOptions;
+  /** Extra actions for the workflow role (embedding and tests). */
+  workflowExtras?: WorkflowRuntimeExtras;
 }
 
 /** Every role running in one process (development and tests). */
 export interface RunningStack extends Stoppable {
   gatewayUrl: string;
   registry: RunningRegistry;
+  /** The URL each subgraph serves, by subgraph name (to route more gateways to them). */
+  subgraphUrls: Record<string, string>;
 }
 
 /**
@@ -34,24 +42,27 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const [registry, intelligence, workflow] = await Promise.all([
       startRegistry(options.registry),
       startIntelligence(options.intelligence),
-      startWorkflow(options.workflow),
+      startWorkflow(options.workflow, undefined, options.workflowExtras),
     ]);
     started.push(registry, intelligence, workflow);
     // Before the gateway: the consumers role serves the `operations` subgraph it routes to.
     const consumers = await startConsumers(options.consumers);
     started.push(consumers);
-    const gateway = await startGateway({
-      ...options.gateway,
-      subgraphUrls: {
-        registry: registry.graphqlUrl,
-        intelligence: intelligence.graphqlUrl,
-        workflow: workflow.graphqlUrl,
-        operations: consumers.graphqlUrl,
-        ...options.gateway.subgraphUrls,
-      },
-    });
+    const subgraphUrls = {
+      registry: registry.graphqlUrl,
+      intelligence: intelligence.graphqlUrl,
+      workflow: workflow.graphqlUrl,
+      operations: consumers.graphqlUrl,
+      ...options.gateway.subgraphUrls,
+    };
+    const gateway = await startGateway({ ...options.gateway, subgraphUrls });
     started.push(gateway);
-    return { gatewayUrl: gateway.graphqlUrl, registry, stop: () => stopAll(started) };
+    return {
+      gatewayUrl: gateway.graphqlUrl,
+      registry,
+      subgraphUrls,
+      stop: () => stopAll(started),
+    };
   } catch (error) {
     await stopAll(started).catch(() => undefined);
     throw error;
