@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -68,7 +69,7 @@ const gatewayEnvSchema = sharedEnvSchema.extend({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(['query', 'mutation', 'subscription']))),
-  /** HMAC secret signing forwarded claims for subgraphs (SUBGRAPH_GATEWAY_SECRET on their side). */
+  /** HMAC secret signing forwarded claims; subgraphs are given the same GATEWAY_SIGNING_SECRET. */
   GATEWAY_SIGNING_SECRET: z.string().min(16).optional(),
   MAX_DEPTH: z.coerce.number().int().min(1).default(15),
   MAX_ALIASES: z.coerce.number().int().min(0).default(30),
@@ -85,6 +86,13 @@ const gatewayEnvSchema = sharedEnvSchema.extend({
   /** JSON file with an array of sha256 hashes: only those persisted queries may run. */
   SAFELIST_PATH: z.string().optional(),
   QUERY_PLAN_CACHE_MIB: z.coerce.number().int().min(1).max(4096).default(30),
+  /** Processes serving the gateway's port (node:cluster); `auto` = one per core. */
+  GATEWAY_WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
+    .default(1)
+    .transform((value) => (value === 'auto' ? availableParallelism() : value)),
+  /** In multi-core mode, the primary's port for `/metrics` summed over workers (off when unset). */
+  GATEWAY_CLUSTER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 /** Reads a safelist file: a JSON array of sha256 hex hashes. */
@@ -145,6 +153,13 @@ export interface GatewayOptions {
   safelist?: string[];
   /** @default 30 */
   queryPlanCacheMiB?: number;
+  /**
+   * Multi-core mode: the number of worker processes sharing the port. Each worker has its own
+   * Kafka feed of subscription events, so subscriptions stay correct on any worker. @default 1
+   */
+  workers?: number;
+  /** Multi-core mode: port of the primary's aggregated `/metrics`. */
+  clusterMetricsPort?: number;
   /** Per-resource subscription authorization (e.g. may this user watch this run?); code-only option. */
   authorizeSubscription?: AuthorizeSubscription;
 }
@@ -195,5 +210,9 @@ export function gatewayOptionsFromEnv(
     persistedQueries: parsed.PERSISTED_QUERIES ?? true,
     ...(parsed.SAFELIST_PATH && { safelist: readSafelist(parsed.SAFELIST_PATH) }),
     queryPlanCacheMiB: parsed.QUERY_PLAN_CACHE_MIB,
+    workers: parsed.GATEWAY_WORKERS,
+    ...(parsed.GATEWAY_CLUSTER_METRICS_PORT !== undefined && {
+      clusterMetricsPort: parsed.GATEWAY_CLUSTER_METRICS_PORT,
+    }),
   };
 }

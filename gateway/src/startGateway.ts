@@ -41,6 +41,8 @@ export interface RunningGateway {
   graphqlUrl: string;
   /** `ws://…/graphql` when subscriptions are enabled. */
   subscriptionsUrl: string;
+  /** This process's metrics (summed across workers by the primary in multi-core mode). */
+  metricsRegistry: Registry;
   stop(): Promise<void>;
 }
 
@@ -233,6 +235,7 @@ export async function startGateway(
     url,
     graphqlUrl: `${url}/graphql`,
     subscriptionsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
+    metricsRegistry,
     async stop() {
       await apollo.stop();
       await closeServer(httpServer);

@@ -19,7 +19,8 @@ export function createHttpApp({ role, readiness = {}, metrics }: HttpAppOptions)
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', role });
+    // The pid tells which process answered (several share a port in multi-core mode).
+    res.json({ status: 'ok', role, pid: process.pid });
   });
   app.get('/ready', async (_req, res) => {
     const results = await Promise.all(

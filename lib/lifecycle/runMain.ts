@@ -5,12 +5,27 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
+/** Options of {@link runMain}. */
+export interface RunMainOptions {
+  /**
+   * Signals that stop the process gracefully; other usual ones are ignored. A cluster worker
+   * listens to SIGTERM only, because its primary turns a terminal's Ctrl-C into SIGTERM.
+   * @default ['SIGTERM', 'SIGINT']
+   */
+  signals?: readonly ('SIGTERM' | 'SIGINT')[];
+}
+
 /**
  * Runs a process entry point: starts it, and on SIGTERM/SIGINT stops it gracefully and exits 0.
  * A second signal exits at once. Bad configuration exits 1 with the list of problems.
  */
-export function runMain(name: string, start: () => Promise<Stoppable>): void {
+export function runMain(
+  name: string,
+  start: () => Promise<Stoppable>,
+  { signals = ['SIGTERM', 'SIGINT'] }: RunMainOptions = {},
+): void {
   let stopping = false;
+  if (!signals.includes('SIGINT')) process.on('SIGINT', () => undefined);
   start()
     .then((service) => {
       const shutdown = (signal: string) => {
@@ -25,8 +40,7 @@ export function runMain(name: string, start: () => Promise<Stoppable>): void {
           },
         );
       };
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
-      process.on('SIGINT', () => shutdown('SIGINT'));
+      for (const signal of signals) process.on(signal, () => shutdown(signal));
     })
     .catch((error: unknown) => {
       console.error(error instanceof ConfigError ? `[${name}] ${error.message}` : error);
