@@ -47,6 +47,21 @@ describe('workflow run behaviour', () => {
       ],
     });
     await harness.define({
+      id: 'flaky-undo',
+      version: '1.0.0',
+      name: 'Saga with a flaky compensation',
+      steps: [
+        echo('reserve', {
+          compensation: {
+            action: 'test.fail',
+            input: { failTimes: 2 },
+            retry: { attempts: 3, backoff: { type: 'fixed', delayMs: 50 } },
+          },
+        }),
+        { id: 'ship', type: 'action', action: 'test.fail' },
+      ],
+    });
+    await harness.define({
       id: 'flaky',
       version: '1.0.0',
       name: 'Flaky',
@@ -111,6 +126,41 @@ describe('workflow run behaviour', () => {
       notify: 'SUCCEEDED',
       ship: 'FAILED',
     });
+  });
+
+  it('should retry a failing compensation with its own policy', async () => {
+    const runId = await harness.start('flaky-undo');
+    const run = await harness.waitForStatus(runId, ['COMPENSATED', 'FAILED', 'SUCCEEDED']);
+    expect(run.status).toBe('COMPENSATED');
+    const events = await harness.query<{
+      runProgressEvents: { stepId: string; message: string }[];
+    }>(EVENTS, { runId });
+    const messages = events
+      .data!.runProgressEvents.filter((e) => e.stepId === 'reserve')
+      .map((e) => e.message);
+    expect(messages.filter((m) => m?.startsWith('compensation attempt'))).toHaveLength(2);
+    expect(messages).toContain('compensated');
+  });
+
+  it('should compensate completed steps when cancelled with compensate', async () => {
+    const runId = await harness.start('approval');
+    await harness.waitForStatus(runId, ['WAITING']);
+    const cancelled = await harness.query(
+      `mutation { cancelRun(runId: "${runId}", reason: "customer left", compensate: true) { id } }`,
+    );
+    expect(cancelled.errors).toBeUndefined();
+    const run = await harness.waitForStatus(runId, ['CANCELLED', 'FAILED', 'SUCCEEDED']);
+    expect(run.status).toBe('CANCELLED');
+    expect(run.steps.find((s) => s.stepId === 'prepare')?.status).toBe('COMPENSATED');
+    const events = await harness.query<{ runProgressEvents: { kind: string; message: string }[] }>(
+      EVENTS,
+      { runId },
+    );
+    expect(events.data!.runProgressEvents.at(-1)).toMatchObject({
+      kind: 'COMPLETED',
+      message: 'cancelled: customer left; compensated',
+    });
+    expect(run.pendingTask).toBeNull();
   });
 
   it('should wait for approval and continue when approved', async () => {
@@ -182,7 +232,7 @@ describe('workflow run behaviour', () => {
     expect(lowRun.transitions.map((t) => t.to)).toEqual(['route', 'reject', null]);
   });
 
-  it('should cancel a waiting run', async () => {
+  it('should cancel a waiting run without compensating by default', async () => {
     const runId = await harness.start('approval');
     await harness.waitForStatus(runId, ['WAITING']);
     const cancelled = await harness.query(
@@ -191,6 +241,7 @@ describe('workflow run behaviour', () => {
     expect(cancelled.errors).toBeUndefined();
     const run = await harness.waitForStatus(runId, ['CANCELLED']);
     expect(run.status).toBe('CANCELLED');
+    expect(run.steps.find((s) => s.stepId === 'prepare')?.status).toBe('SUCCEEDED');
     const again = await harness.query(`mutation { cancelRun(runId: "${runId}") { id } }`);
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });

@@ -25,7 +25,12 @@ export interface ExecutableOptions {
   timeoutMs?: number;
   /** `false`: never executed twice; an interrupted execution fails the step. @default true */
   idempotent?: boolean;
-  compensation?: ActionCall;
+  compensation?: Compensation;
+}
+
+/** Undoes a completed step (saga); retried like the step itself unless it has its own policy. */
+export interface Compensation extends ActionCall {
+  retry?: RetryPolicy;
 }
 
 /** Runs one action. */

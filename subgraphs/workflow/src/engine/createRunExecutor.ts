@@ -11,7 +11,10 @@ import { executeParallel } from './executeParallel';
 import { RunConflictError, type RunStore } from './runStore';
 import {
   cloneRun,
+  cancelMessage,
+  compensationAttemptFailed,
   compensationDone,
+  startCancelCompensation,
   completeStep,
   createEffects,
   failStep,
@@ -171,17 +174,17 @@ export function createRunExecutor(options: RunExecutorOptions): RunExecutor {
 
   async function compensate(spec: WorkflowSpec, run: WorkflowRunDoc, next: RunCursor) {
     const step = findStep(spec, next.stepId);
-    const call =
+    const owner =
       step?.type === 'parallel'
-        ? step.branches.find((b) => b.id === next.stepId)?.compensation
+        ? step.branches.find((b) => b.id === next.stepId)
         : step?.type === 'action'
-          ? step.compensation
+          ? step
           : undefined;
+    const call = owner?.compensation;
     const state = cloneRun(run);
     const effects = createEffects();
-    let error: string | undefined;
-    if (call) {
-      try {
+    try {
+      if (call) {
         const input = await resolveInput(call.input ?? {}, {
           input: run.input,
           outputs: run.outputs,
@@ -190,16 +193,18 @@ export function createRunExecutor(options: RunExecutorOptions): RunExecutor {
         const outcome = await actions.execute(call.action, input, {
           runId: run._id,
           stepId: next.stepId,
-          attempt: 1,
+          attempt: next.attempt,
           componentIds: run.componentIds,
           logger,
         });
         applyOutcome(state, effects, outcome);
-      } catch (caught) {
-        error = (caught as Error).message;
       }
+      compensationDone(state, effects, next.stepId);
+    } catch (caught) {
+      const error = (caught as Error).message;
+      const retry = call?.retry ?? owner?.retry;
+      compensationAttemptFailed(state, effects, next.stepId, error, retry, next.attempt);
     }
-    compensationDone(state, effects, next.stepId, error);
     await commit(run, state, effects);
   }
 
@@ -248,15 +253,12 @@ export function createRunExecutor(options: RunExecutorOptions): RunExecutor {
     const spec = await definitions.get(run.definitionId, run.definitionVersion);
     if (!spec)
       throw new Error(`definition ${run.definitionId}@${run.definitionVersion} is missing`);
-    if (run.cancelRequested) {
+    if (run.cancelRequested && !run.cancelRequested.compensating) {
       const state = cloneRun(run);
       const effects = createEffects();
-      finishRun(
-        state,
-        effects,
-        'CANCELLED',
-        `cancelled${run.cancelRequested.reason ? `: ${run.cancelRequested.reason}` : ''}`,
-      );
+      const compensating =
+        run.cancelRequested.compensate === true && startCancelCompensation(spec, state, effects);
+      if (!compensating) finishRun(state, effects, 'CANCELLED', cancelMessage(run.cancelRequested));
       await commit(run, state, effects);
       return;
     }

@@ -218,6 +218,54 @@ export function failStep(
   finishRun(state, effects, 'FAILED', state.error);
 }
 
+/**
+ * Handles a failed compensation attempt: retry with backoff while the policy allows, else the
+ * run ends FAILED with the step needing attention.
+ */
+export function compensationAttemptFailed(
+  state: WorkflowRunDoc,
+  effects: Effects,
+  stepId: string,
+  error: string,
+  retry: RetryPolicy | undefined,
+  attempt: number,
+) {
+  if (!canRetry(retry, attempt)) {
+    compensationDone(state, effects, stepId, error);
+    return;
+  }
+  const delayMs = backoffDelay(retry, attempt + 1);
+  progress(state, effects, {
+    kind: 'STEP_PROGRESSED',
+    stepId,
+    message: `compensation attempt ${attempt} failed (${error}); retrying in ${delayMs} ms`,
+  });
+  scheduleNext(state, effects, 'compensate', stepId, attempt + 1, delayMs);
+}
+
+/**
+ * Starts compensating the completed steps of a cancelled run, newest first; false when none
+ * needs compensation (the caller then ends the run CANCELLED).
+ */
+export function startCancelCompensation(
+  spec: WorkflowSpec,
+  state: WorkflowRunDoc,
+  effects: Effects,
+): boolean {
+  const [first, ...rest] = compensationPlan(spec, state.completed);
+  if (!first || !state.cancelRequested) return false;
+  state.cancelRequested = { ...state.cancelRequested, compensating: true };
+  state.wait = null;
+  state.compensating = rest;
+  progress(state, effects, {
+    kind: 'STEP_PROGRESSED',
+    stepId: first,
+    message: `cancelling; compensating ${[first, ...rest].join(', ')}`,
+  });
+  scheduleNext(state, effects, 'compensate', first, 1);
+  return true;
+}
+
 /** Records a finished compensation and schedules the next one or ends the run COMPENSATED. */
 export function compensationDone(
   state: WorkflowRunDoc,
@@ -237,8 +285,18 @@ export function compensationDone(
   const [next, ...rest] = state.compensating;
   state.compensating = rest;
   if (next) scheduleNext(state, effects, 'compensate', next, 1);
+  else if (state.cancelRequested)
+    finishRun(state, effects, 'CANCELLED', cancelMessage(state.cancelRequested, 'compensated'));
   else
     finishRun(state, effects, 'COMPENSATED', `failed at ${state.failedStepId ?? '?'}; compensated`);
+}
+
+/** The closing message of a cancelled run. */
+export function cancelMessage(
+  cancel: NonNullable<WorkflowRunDoc['cancelRequested']>,
+  outcome?: string,
+): string {
+  return `cancelled${cancel.reason ? `: ${cancel.reason}` : ''}${outcome ? `; ${outcome}` : ''}`;
 }
 
 /** Marks a step STARTED (before it executes, so a non-idempotent step is never run twice). */

@@ -85,7 +85,14 @@ export interface WorkflowRunDoc extends OutboxFields {
   wait?: RunWait | null;
   /** When a timer (backoff, delay, timeout) must wake the run; any engine instance may claim it. */
   wakeAt?: Date | null;
-  cancelRequested?: { reason?: string | null; at: Date } | null;
+  cancelRequested?: {
+    reason?: string | null;
+    at: Date;
+    /** Compensate completed steps (reverse order) before ending CANCELLED. */
+    compensate?: boolean;
+    /** The cancel's compensations are under way. */
+    compensating?: boolean;
+  } | null;
   failedStepId?: string | null;
   error?: string | null;
   idempotencyKey: string;

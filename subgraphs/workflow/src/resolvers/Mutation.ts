@@ -40,8 +40,11 @@ export const Mutation = {
   },
   startRun: (_: unknown, args: { input: StartRunArgs }, ctx: WorkflowContext) =>
     ctx.commands.startRun(args.input),
-  cancelRun: (_: unknown, args: { runId: string; reason?: string | null }, ctx: WorkflowContext) =>
-    ctx.commands.cancelRun(args.runId, args.reason),
+  cancelRun: (
+    _: unknown,
+    args: { runId: string; reason?: string | null; compensate?: boolean | null },
+    ctx: WorkflowContext,
+  ) => ctx.commands.cancelRun(args.runId, args.reason, args.compensate ?? false),
   retryRun: (_: unknown, args: { runId: string }, ctx: WorkflowContext) =>
     ctx.commands.retryRun(args.runId),
   approveTask: (

@@ -29,7 +29,8 @@ export interface StartRunArgs {
 /** State changes requested from outside the engine; each is one compare-and-set commit plus a command. */
 export interface RunCommands {
   startRun(args: StartRunArgs): Promise<WorkflowRunDoc>;
-  cancelRun(runId: string, reason?: string | null): Promise<WorkflowRunDoc>;
+  /** Cancels a run; with `compensate`, its completed steps are compensated first. */
+  cancelRun(runId: string, reason?: string | null, compensate?: boolean): Promise<WorkflowRunDoc>;
   retryRun(runId: string): Promise<WorkflowRunDoc>;
   decideTask(
     runId: string,
@@ -137,11 +138,12 @@ export function createRunCommands({ store, definitions, cache }: RunCommandsOpti
       return (await store.load(id))!;
     },
 
-    cancelRun: (runId, reason) =>
+    cancelRun: (runId, reason, compensate = false) =>
       update(runId, (run, state, effects) => {
         if (TERMINAL_STATUSES.includes(run.status))
           throw conflict(`run ${runId} is already ${run.status}`);
-        state.cancelRequested = { reason: reason ?? null, at: new Date() };
+        if (run.cancelRequested) throw conflict(`run ${runId} is already being cancelled`);
+        state.cancelRequested = { reason: reason ?? null, at: new Date(), compensate };
         note(state, effects, null, `cancel requested${reason ? `: ${reason}` : ''}`);
         kick(state, effects);
       }),
