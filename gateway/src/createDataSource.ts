@@ -1,6 +1,15 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { graphqlError } from '../../lib/graphql';
+import {
+  activeContext,
+  ATTR_SUBGRAPH_NAME,
+  injectContext,
+  platformTracer,
+  SpanKind,
+  withSpan,
+} from '../../lib/telemetry';
 import type { GatewayContext } from './context';
 import { signClaims } from './subgraphSignature';
 
@@ -17,7 +26,7 @@ export interface SubgraphDataSourceOptions {
 }
 
 /**
- * A subgraph data source that forwards the correlation id and signed claims, times out slow
+ * A subgraph data source that forwards the correlation id, trace context and signed claims, times out slow
  * subgraphs, and fetches through Node's built-in fetch (undici: pooled keep-alive connections).
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -42,6 +51,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if ('correlationId' in context && context.correlationId) {
       headers.set('x-correlation-id', context.correlationId);
     }
+    // Runs inside process()'s CLIENT span: the subgraph's server span becomes its child.
+    for (const [name, value] of Object.entries(injectContext({}))) headers.set(name, value);
     if (this.#options.signingSecret) {
       const claims = 'claims' in context ? context.claims : undefined;
       for (const [name, value] of Object.entries(signClaims(this.#options.signingSecret, claims))) {
@@ -50,7 +61,26 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
   }
 
-  override async process(
+  override process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<GatewayGraphQLResponse> {
+    return withSpan(
+      platformTracer('gateway'),
+      `subgraph ${this.#options.name}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [ATTR_SUBGRAPH_NAME]: this.#options.name,
+          [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+          [ATTR_URL_FULL]: this.#options.url,
+        },
+      },
+      activeContext(),
+      () => this.#process(options),
+    );
+  }
+
+  async #process(
     options: GraphQLDataSourceProcessOptions<GatewayContext>,
   ): Promise<GatewayGraphQLResponse> {
     const started = process.hrtime.bigint();

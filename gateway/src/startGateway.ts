@@ -14,6 +14,7 @@ import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { closeServer, createHttpApp, listen } from '../../lib/http';
 import { createPlatformKafka } from '../../lib/kafka';
 import { createLogger, type Logger } from '../../lib/logging';
+import { createGraphQLTracing, startTelemetry } from '../../lib/telemetry';
 import type { GatewayOptions } from './config';
 import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './createDataSource';
@@ -61,6 +62,9 @@ export async function startGateway(
   options: GatewayOptions,
   logger: Logger = createLogger({ name: 'gateway', level: options.logLevel }),
 ): Promise<RunningGateway> {
+  // Here rather than in main.ts: each cluster worker is its own process with its own provider.
+  // First call in a process wins, so under the stack (or a test) this is a no-op.
+  const telemetry = await startTelemetry(options.platform.telemetry, 'gateway');
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry, labels: { role: 'gateway' } });
   const metrics = createGatewayMetrics(metricsRegistry);
@@ -122,6 +126,7 @@ export async function startGateway(
   const httpServer = createServer(app);
   let subscriptionServer: SubscriptionServer | undefined;
   const production = options.env === 'production';
+  const tracing = createGraphQLTracing({ name: 'gateway' });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
@@ -134,6 +139,7 @@ export async function startGateway(
     // APQ is on by default with Apollo Server's bounded in-memory cache.
     ...(options.persistedQueries === false && { persistedQueries: false as const }),
     plugins: [
+      tracing.plugin,
       metrics.plugin,
       useOperationLimits(limits),
       ...(requireAuthFor.length > 0 ? [useRequireAuthentication(requireAuthFor)] : []),
@@ -218,6 +224,8 @@ export async function startGateway(
     '/graphql',
     express.json({ limit: limits.bodyLimit ?? '1mb' }),
     refuseLargeBatches(maxBatch),
+    // SERVER span per operation, continuing the client's traceparent; assigns x-correlation-id.
+    tracing.middleware,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const claims = verifyToken ? await verifyToken(req.header('authorization')) : null;
@@ -240,6 +248,7 @@ export async function startGateway(
       await apollo.stop();
       await closeServer(httpServer);
       await eventSource?.stop();
+      await telemetry.stop();
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { TelemetryOptions } from '../telemetry/options';
 import type { SharedEnv } from './sharedEnv';
 
 /** Infrastructure options every role receives, derived once from the environment. */
@@ -16,6 +17,8 @@ export interface PlatformOptions {
     /** Prefix of each role's database name. */
     dbPrefix: string;
   };
+  /** Tracing (OpenTelemetry); absent means off. See docs/observability.md. */
+  telemetry?: TelemetryOptions;
 }
 
 /** Maps validated shared environment variables to {@link PlatformOptions}. */
@@ -31,5 +34,11 @@ export function toPlatformOptions(env: SharedEnv): PlatformOptions {
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
     },
     mongo: { uri: env.MONGODB_URI, dbPrefix: env.MONGODB_DB_PREFIX },
+    telemetry: {
+      exporter: env.OTEL_TRACES_EXPORTER,
+      otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+      ...(env.OTEL_SERVICE_NAME && { serviceName: env.OTEL_SERVICE_NAME }),
+      samplerRatio: env.OTEL_TRACES_SAMPLER_ARG,
+    },
   };
 }

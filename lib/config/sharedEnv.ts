@@ -37,6 +37,14 @@ export const sharedEnvSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9_-]*$/)
     .default(''),
+  /** Where trace spans go: `none` (no spans, traceparent still forwarded), `otlp` or `console`. */
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
+  /** OTLP/HTTP receiver base URL (spans go to `<url>/v1/traces`), e.g. a collector, Jaeger or Tempo. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://127.0.0.1:4318'),
+  /** `service.name` of this process's spans; each role defaults to its own name. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Fraction of new traces sampled (parent-based: a sampled caller is always followed). */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
 
 export type SharedEnv = z.infer<typeof sharedEnvSchema>;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { currentTraceparent } from '../telemetry';
 
 /** A CloudEvents 1.0 event as the platform emits it (structured JSON mode), with its extensions. */
 export interface CloudEvent<D = unknown> {
@@ -30,13 +31,18 @@ export interface NewEvent<D> {
   version?: number;
   correlationId?: string;
   causationId?: string;
+  /**
+   * W3C trace context of the event's creation.
+   * @default the active span's (e.g. the mutation's), so the trace continues through Kafka
+   */
   traceparent?: string;
 }
 
 export const DATASCHEMA_BASE = 'https://platform.example/schema/events';
 
-/** Builds a CloudEvents envelope with a fresh id and the current time. */
+/** Builds a CloudEvents envelope with a fresh id, the current time and the active trace context. */
 export function createEvent<D>(event: NewEvent<D>): CloudEvent<D> {
+  const traceparent = event.traceparent ?? currentTraceparent();
   return {
     specversion: '1.0',
     id: randomUUID(),
@@ -48,7 +54,7 @@ export function createEvent<D>(event: NewEvent<D>): CloudEvent<D> {
     dataschema: `${DATASCHEMA_BASE}/${event.type}/v${event.version ?? 1}.json`,
     ...(event.correlationId && { correlationid: event.correlationId }),
     ...(event.causationId && { causationid: event.causationId }),
-    ...(event.traceparent && { traceparent: event.traceparent }),
+    ...(traceparent && { traceparent }),
     sequence: event.sequence,
     data: event.data,
   };

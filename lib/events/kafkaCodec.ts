@@ -1,15 +1,24 @@
 import type { IHeaders, Message } from 'kafkajs';
+import { CORRELATION_ID_HEADER, TRACEPARENT_HEADER } from '../telemetry';
 import type { CloudEvent } from './envelope';
 import { EventError } from './errors';
 
 export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json';
 
-/** Encodes an event as a structured-mode CloudEvents Kafka record keyed by its subject. */
+/**
+ * Encodes an event as a structured-mode CloudEvents Kafka record keyed by its subject. Its
+ * `traceparent` and correlation id are repeated as plain headers (`traceparent`, `correlation-id`)
+ * for tools that do not read CloudEvents; the publisher replaces `traceparent` with its producer span's.
+ */
 export function encodeEvent(event: CloudEvent): Message {
   return {
     key: event.subject,
     value: JSON.stringify(event),
-    headers: { 'content-type': STRUCTURED_CONTENT_TYPE },
+    headers: {
+      'content-type': STRUCTURED_CONTENT_TYPE,
+      ...(event.traceparent && { [TRACEPARENT_HEADER]: event.traceparent }),
+      ...(event.correlationid && { [CORRELATION_ID_HEADER]: event.correlationid }),
+    },
   };
 }
 

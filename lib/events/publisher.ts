@@ -1,4 +1,5 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { startProducerSpan } from '../telemetry';
 import type { CloudEvent } from './envelope';
 import { platformContracts, type EventContracts } from './contracts';
 import { encodeEvent } from './kafkaCodec';
@@ -60,7 +61,20 @@ export function createEventPublisher(
       const validator = contracts === false ? undefined : (contracts ?? platformContracts());
       for (const event of events) validator?.validate(event as unknown as Record<string, unknown>);
       await connect();
-      await producer.send({ topic, acks: -1, messages: events.map(encodeEvent) });
+      // One PRODUCER span per event, child of the context the event was created in; its
+      // traceparent goes in the record's headers so the consumer's span continues from it.
+      const spans = events.map((event) => startProducerSpan(topic, event));
+      const messages = events.map((event, index) => {
+        const message = encodeEvent(event);
+        return { ...message, headers: { ...message.headers, ...spans[index]?.headers } };
+      });
+      try {
+        await producer.send({ topic, acks: -1, messages });
+      } catch (error) {
+        for (const span of spans) span.end(error);
+        throw error;
+      }
+      for (const span of spans) span.end();
       for (const event of events) metrics.produced.inc({ type: event.type });
     },
     disconnect: () => producer.disconnect(),

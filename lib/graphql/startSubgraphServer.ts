@@ -11,6 +11,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { eventMetrics } from '../events';
 import type { Logger } from '../logging';
 import { closeServer, createHttpApp, listen, type ReadinessCheck } from '../http';
+import { createGraphQLTracing } from '../telemetry';
 
 /** What every subgraph resolver gets in its context. */
 export interface BaseContext {
@@ -86,9 +87,11 @@ export async function startSubgraphServer<C extends BaseContext>(
     metrics: options.metrics ?? defaultSubgraphMetrics(name),
   });
   const httpServer = createServer(app);
+  // The per-request logger below already binds the correlation id: keep it out of the mixin.
+  const tracing = createGraphQLTracing({ name, logCorrelationId: false });
   const apollo = new ApolloServer<C>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), tracing.plugin],
     logger,
   });
   await apollo.start();
@@ -96,6 +99,8 @@ export async function startSubgraphServer<C extends BaseContext>(
     '/graphql',
     ...(options.gatewaySecret ? [requireGatewaySignature(options.gatewaySecret)] : []),
     express.json({ limit: options.bodyLimit ?? '1mb' }),
+    // A span per operation, child of the gateway's traceparent; events created inside carry it.
+    tracing.middleware,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const correlationId = req.header('x-correlation-id') ?? randomUUID();

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { logTraceFields } from '../telemetry';
 
 export type Logger = pino.Logger;
 
@@ -10,7 +11,14 @@ export interface LoggerOptions {
   level?: pino.LevelWithSilent;
 }
 
-/** Creates the JSON logger of a role (pino, one line per event, to stdout). */
+/** Creates the JSON logger of a role (pino, one line per event, to stdout), with trace fields. */
 export function createLogger({ name, level = 'info' }: LoggerOptions): Logger {
-  return pino({ name, level, base: { role: name }, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino({
+    name,
+    level,
+    base: { role: name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Lines logged inside a request or event name its trace and correlation id (see lib/telemetry).
+    mixin: logTraceFields,
+  });
 }

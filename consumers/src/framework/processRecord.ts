@@ -9,6 +9,7 @@ import {
   type EventOrigin,
 } from '../../../lib/events';
 import type { Logger } from '../../../lib/logging';
+import { SpanStatusCode, withConsumerSpan } from '../../../lib/telemetry';
 import { backoffDelay, type RetryOptions } from './backoff';
 import { toDeadLetter } from './deadLetter';
 import type { DedupStore } from './dedupStore';
@@ -28,6 +29,9 @@ export interface RecordContext {
   isActive(): boolean;
   sleep(ms: number): Promise<void>;
 }
+
+/** Span attribute naming how a record ended ({@link RecordOutcome}). */
+export const ATTR_RECORD_OUTCOME = 'platform.record.outcome';
 
 /** How a record ended: `done` may be committed; `abandoned` must be redelivered. */
 export type RecordOutcome = 'handled' | 'skipped' | 'dead-lettered' | 'abandoned';
@@ -90,47 +94,72 @@ export async function processRecord(
     return deadLetter(error, 0);
   }
 
-  const handler = ctx.handlers[event.type];
-  if (!handler) {
-    ctx.metrics.skipped.inc({ type: event.type, group: ctx.groupId, reason: 'no-handler' });
-    return 'skipped';
-  }
-  let duplicate: boolean;
-  try {
-    duplicate = ctx.dedup ? await seenWithRetry(ctx, event) : false;
-  } catch {
-    return 'abandoned';
-  }
-  if (duplicate) {
-    ctx.metrics.skipped.inc({ type: event.type, group: ctx.groupId, reason: 'duplicate' });
-    return 'skipped';
-  }
-
-  for (let attempt = 1; ; attempt++) {
-    const stopTimer = ctx.metrics.handlerSeconds.startTimer({
-      type: event.type,
-      group: ctx.groupId,
-    });
-    try {
-      await handler(event, origin);
-      stopTimer();
-      ctx.metrics.consumed.inc({ type: event.type, group: ctx.groupId });
-      // Remembered after the side effect: a crash in between replays it (at-least-once), so
-      // handlers stay idempotent on their own too (e.g. upserts keyed by event sequence).
-      await ctx.dedup?.remember(event.source, event.id).catch((error: unknown) => {
-        log().warn({ err: error }, 'could not record processed event; a redelivery may repeat it');
-      });
-      return 'handled';
-    } catch (error) {
-      ctx.metrics.failed.inc({ type: event.type, group: ctx.groupId });
-      if (!isRetriable(error)) return deadLetter(error, attempt);
-      if (attempt >= ctx.retry.maxAttempts) return deadLetter(poison(error, attempt), attempt);
-      if (!ctx.isActive()) return 'abandoned';
-      log().warn({ err: error, attempt, type: event.type }, 'handler failed; retrying');
-      await ctx.sleep(backoffDelay(attempt, ctx.retry));
-      if (!ctx.isActive()) return 'abandoned';
+  const decoded: CloudEvent = event;
+  const handle = async (event: CloudEvent): Promise<RecordOutcome> => {
+    const handler = ctx.handlers[event.type];
+    if (!handler) {
+      ctx.metrics.skipped.inc({ type: event.type, group: ctx.groupId, reason: 'no-handler' });
+      return 'skipped';
     }
-  }
+    let duplicate: boolean;
+    try {
+      duplicate = ctx.dedup ? await seenWithRetry(ctx, event) : false;
+    } catch {
+      return 'abandoned';
+    }
+    if (duplicate) {
+      ctx.metrics.skipped.inc({ type: event.type, group: ctx.groupId, reason: 'duplicate' });
+      return 'skipped';
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      const stopTimer = ctx.metrics.handlerSeconds.startTimer({
+        type: event.type,
+        group: ctx.groupId,
+      });
+      try {
+        await handler(event, origin);
+        stopTimer();
+        ctx.metrics.consumed.inc({ type: event.type, group: ctx.groupId });
+        // Remembered after the side effect: a crash in between replays it (at-least-once), so
+        // handlers stay idempotent on their own too (e.g. upserts keyed by event sequence).
+        await ctx.dedup?.remember(event.source, event.id).catch((error: unknown) => {
+          log().warn(
+            { err: error },
+            'could not record processed event; a redelivery may repeat it',
+          );
+        });
+        return 'handled';
+      } catch (error) {
+        ctx.metrics.failed.inc({ type: event.type, group: ctx.groupId });
+        if (!isRetriable(error)) return deadLetter(error, attempt);
+        if (attempt >= ctx.retry.maxAttempts) return deadLetter(poison(error, attempt), attempt);
+        if (!ctx.isActive()) return 'abandoned';
+        log().warn({ err: error, attempt, type: event.type }, 'handler failed; retrying');
+        await ctx.sleep(backoffDelay(attempt, ctx.retry));
+        if (!ctx.isActive()) return 'abandoned';
+      }
+    }
+  };
+  // The CONSUMER span continues the producer's trace (record headers, else the envelope) and
+  // carries the correlation id, so the handler's log lines name both.
+  return withConsumerSpan(
+    {
+      topic,
+      partition,
+      offset: message.offset,
+      groupId: ctx.groupId,
+      key: message.key,
+      ...(message.headers && { headers: message.headers }),
+    },
+    decoded,
+    async (span) => {
+      const outcome = await handle(decoded);
+      span.setAttribute(ATTR_RECORD_OUTCOME, outcome);
+      if (outcome === 'dead-lettered') span.setStatus({ code: SpanStatusCode.ERROR });
+      return outcome;
+    },
+  );
 }
 
 /** A retriable error that kept failing: dead-lettered as POISON with the last cause's message. */
