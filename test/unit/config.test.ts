@@ -37,4 +37,20 @@ describe('configuration', () => {
     });
     expect(() => gatewayOptionsFromEnv({ SUBGRAPH_URLS: 'registry' })).toThrow(ConfigError);
   });
+
+  it('should require the gateway signing secret of a subgraph in production', () => {
+    expect(() => registryOptionsFromEnv({ NODE_ENV: 'production' })).toThrow(
+      /GATEWAY_SIGNING_SECRET: required in production/,
+    );
+    const secret = 'a-shared-gateway-signing-secret';
+    expect(
+      registryOptionsFromEnv({ NODE_ENV: 'production', GATEWAY_SIGNING_SECRET: secret })
+        .gatewaySecret,
+    ).toBe(secret);
+    expect(
+      registryOptionsFromEnv({ NODE_ENV: 'production', SUBGRAPH_ALLOW_UNSIGNED: 'true' })
+        .gatewaySecret,
+    ).toBeUndefined();
+    expect(registryOptionsFromEnv({}).gatewaySecret).toBeUndefined();
+  });
 });

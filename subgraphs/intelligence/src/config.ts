@@ -4,11 +4,14 @@ import {
   parseConfig,
   portSchema,
   sharedEnvSchema,
+  subgraphGatewaySecret,
+  subgraphSecurityEnvShape,
   toPlatformOptions,
   type PlatformOptions,
 } from '../../../lib/config';
 
 const intelligenceEnvSchema = sharedEnvSchema.extend({
+  ...subgraphSecurityEnvShape,
   INTELLIGENCE_PORT: portSchema(4002),
   HOST: z.string().default('127.0.0.1'),
   /** MongoDB connections of this role; 1 because FerretDB 1.x loses concurrent same-document updates. */
@@ -20,6 +23,8 @@ const intelligenceEnvSchema = sharedEnvSchema.extend({
 /** Options of the intelligence role. */
 export interface IntelligenceOptions {
   platform: PlatformOptions;
+  /** Only requests signed by the gateway with this secret are served (required in production). */
+  gatewaySecret?: string;
   port: number;
   host: string;
   /**
@@ -41,6 +46,7 @@ export function intelligenceOptionsFromEnv(
   const parsed = parseConfig(intelligenceEnvSchema, env);
   return {
     platform: toPlatformOptions(parsed),
+    gatewaySecret: subgraphGatewaySecret(parsed),
     port: parsed.INTELLIGENCE_PORT,
     host: parsed.HOST,
     mongoPoolSize: parsed.MONGODB_POOL_SIZE,

@@ -44,6 +44,7 @@ export async function startIntelligence(
   const deps = { ...models, sync };
   const server = await startSubgraphServer({
     name: 'intelligence',
+    ...(options.gatewaySecret && { gatewaySecret: options.gatewaySecret }),
     typeDefs: loadSubgraphSdl('intelligence'),
     resolvers,
     createContext: (base) => createIntelligenceContext(deps, base),

@@ -4,11 +4,14 @@ import {
   parseConfig,
   portSchema,
   sharedEnvSchema,
+  subgraphGatewaySecret,
+  subgraphSecurityEnvShape,
   toPlatformOptions,
   type PlatformOptions,
 } from '../../../lib/config';
 
 const registryEnvSchema = sharedEnvSchema.extend({
+  ...subgraphSecurityEnvShape,
   REGISTRY_PORT: portSchema(4001),
   HOST: z.string().default('127.0.0.1'),
   /** MongoDB connections of this role; 1 because FerretDB 1.x loses concurrent same-document updates. */
@@ -18,6 +21,8 @@ const registryEnvSchema = sharedEnvSchema.extend({
 /** Options of the registry role. */
 export interface RegistryOptions {
   platform: PlatformOptions;
+  /** Only requests signed by the gateway with this secret are served (required in production). */
+  gatewaySecret?: string;
   port: number;
   host: string;
   /**
@@ -37,6 +42,7 @@ export function registryOptionsFromEnv(
   const parsed = parseConfig(registryEnvSchema, env);
   return {
     platform: toPlatformOptions(parsed),
+    gatewaySecret: subgraphGatewaySecret(parsed),
     port: parsed.REGISTRY_PORT,
     host: parsed.HOST,
     mongoPoolSize: parsed.MONGODB_POOL_SIZE,

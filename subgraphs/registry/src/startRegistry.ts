@@ -54,6 +54,7 @@ export async function startRegistry(
   };
   const server = await startSubgraphServer({
     name: 'registry',
+    ...(options.gatewaySecret && { gatewaySecret: options.gatewaySecret }),
     typeDefs: loadSubgraphSdl('registry'),
     resolvers,
     createContext: (base) => createRegistryContext(deps, base),

@@ -3,6 +3,8 @@ import {
   parseConfig,
   portSchema,
   sharedEnvSchema,
+  subgraphGatewaySecret,
+  subgraphSecurityEnvShape,
   toPlatformOptions,
   type PlatformOptions,
 } from '../../../lib/config';
@@ -14,6 +16,7 @@ const flag = (fallback: boolean) =>
     .transform((value) => value === 'true' || value === '1');
 
 const workflowEnvSchema = sharedEnvSchema.extend({
+  ...subgraphSecurityEnvShape,
   WORKFLOW_PORT: portSchema(4003),
   HOST: z.string().default('127.0.0.1'),
   /** Runs the engine (consumer, timers, cron) inside this role. */
@@ -42,6 +45,8 @@ export interface WorkflowEngineSettings {
 /** Options of the workflow role. */
 export interface WorkflowOptions {
   platform: PlatformOptions;
+  /** Only requests signed by the gateway with this secret are served (required in production). */
+  gatewaySecret?: string;
   port: number;
   host: string;
   engine: WorkflowEngineSettings;
@@ -58,6 +63,7 @@ export function workflowOptionsFromEnv(
   const parsed = parseConfig(workflowEnvSchema, env);
   return {
     platform: toPlatformOptions(parsed),
+    gatewaySecret: subgraphGatewaySecret(parsed),
     port: parsed.WORKFLOW_PORT,
     host: parsed.HOST,
     engine: {
