@@ -3,11 +3,14 @@ import {
   parseConfig,
   portSchema,
   sharedEnvSchema,
+  subgraphGatewaySecret,
+  subgraphSecurityEnvShape,
   toPlatformOptions,
   type PlatformOptions,
 } from '../../lib/config';
 
 const consumersEnvSchema = sharedEnvSchema.extend({
+  ...subgraphSecurityEnvShape,
   CONSUMERS_PORT: portSchema(4010),
   HOST: z.string().default('127.0.0.1'),
   INTELLIGENCE_GROUP_ID: z.string().min(1).default('intelligence-projector'),
@@ -22,6 +25,8 @@ const consumersEnvSchema = sharedEnvSchema.extend({
 /** Options of the consumers role. */
 export interface ConsumersOptions {
   platform: PlatformOptions;
+  /** Only requests signed by the gateway with this secret are served (required in production). */
+  gatewaySecret?: string;
   /** Port of the health/metrics endpoint. */
   port: number;
   host: string;
@@ -41,6 +46,7 @@ export function consumersOptionsFromEnv(
   const parsed = parseConfig(consumersEnvSchema, env);
   return {
     platform: toPlatformOptions(parsed),
+    gatewaySecret: subgraphGatewaySecret(parsed),
     port: parsed.CONSUMERS_PORT,
     host: parsed.HOST,
     intelligenceGroupId: parsed.INTELLIGENCE_GROUP_ID,

@@ -77,6 +77,7 @@ export async function startConsumers(
     const metrics = Registry.merge([own, eventMetrics().registry]);
     const server = await startSubgraphServer({
       name: 'operations',
+      ...(options.gatewaySecret && { gatewaySecret: options.gatewaySecret }),
       typeDefs: loadSubgraphSdl('operations'),
       resolvers,
       createContext: (base) => ({ ...base, kafka: kafka.kafka, topics: kafka.topics, groups }),
