@@ -1,11 +1,12 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { eventMetrics } from '../../lib/events';
+import { eventMetrics, type EventHandler } from '../../lib/events';
 import { loadSubgraphSdl, startSubgraphServer } from '../../lib/graphql';
 import { createPlatformKafka } from '../../lib/kafka';
 import { stopAll, type Stoppable } from '../../lib/lifecycle';
 import { createLogger, type Logger } from '../../lib/logging';
 import { connectMongo } from '../../lib/mongo';
 import { createIntelligenceProjector } from '../../subgraphs/intelligence/src';
+import { createRegistryCommandGroup } from '../../subgraphs/registry/src';
 import type { ConsumersOptions } from './config';
 import { resolvers } from './graphql/resolvers';
 import {
@@ -26,7 +27,8 @@ export interface RunningConsumers extends Stoppable {
 }
 
 /**
- * Starts the consumer groups (today: the intelligence read-model projector) and the `operations`
+ * Starts the consumer groups (the intelligence read-model projector, the registry's command
+ * handlers) and the `operations`
  * subgraph with health, readiness and metrics (process and event backbone metrics).
  */
 export async function startConsumers(
@@ -51,26 +53,42 @@ export async function startConsumers(
       logger.child({ group: options.intelligenceGroupId }),
     );
     started.push(projector);
-    const dedup = createDedupStore({
-      collection: processed,
-      groupId: options.intelligenceGroupId,
-      ttlMs: options.dedupTtlMs,
-    });
-    dedup.start();
-    started.push(dedup);
-    const consumer = createPartitionedConsumer({
-      kafka: kafka.kafka,
-      groupId: options.intelligenceGroupId,
-      topics: [kafka.topics.events('registry'), kafka.topics.events('pipeline')],
-      handlers: projector.handlers,
-      logger,
-      dedup,
-      maxInFlightPerPartition: options.maxInFlightPerPartition,
-      retry: { maxAttempts: options.maxAttempts },
-    });
-    await consumer.start();
-    started.push(consumer);
-    const groups = new Map([[consumer.groupId, consumer]]);
+    const commands = await createRegistryCommandGroup(
+      options.platform,
+      logger.child({ group: options.registryCommandsGroupId }),
+    );
+    started.push(commands);
+
+    const groups = new Map<string, PartitionedConsumer>();
+    const startGroup = async (
+      groupId: string,
+      topics: string[],
+      handlers: Record<string, EventHandler>,
+    ) => {
+      const dedup = createDedupStore({ collection: processed, groupId, ttlMs: options.dedupTtlMs });
+      dedup.start();
+      started.push(dedup);
+      const consumer = createPartitionedConsumer({
+        kafka: kafka.kafka,
+        groupId,
+        topics,
+        handlers,
+        logger,
+        dedup,
+        maxInFlightPerPartition: options.maxInFlightPerPartition,
+        retry: { maxAttempts: options.maxAttempts },
+      });
+      await consumer.start();
+      started.push(consumer);
+      groups.set(groupId, consumer);
+    };
+    await startGroup(
+      options.intelligenceGroupId,
+      [kafka.topics.events('registry'), kafka.topics.events('pipeline')],
+      projector.handlers,
+    );
+    // Commands of workflow runs to the registry (register, update, validate components).
+    await startGroup(options.registryCommandsGroupId, commands.topics, commands.handlers);
 
     const own = new Registry();
     collectDefaultMetrics({ register: own, labels: { role: 'consumers' } });

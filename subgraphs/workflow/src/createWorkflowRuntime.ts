@@ -12,6 +12,7 @@ import { createWorkflowEngine, type WorkflowEngine } from './engine/createWorkfl
 import { createDefinitionCache, type DefinitionCache } from './engine/definitionCache';
 import { createRunStore, type RunStore } from './engine/runStore';
 import { createRunCommitModel, type RunCommitModel } from './models/RunCommit';
+import { createRunComponentLinkModel, type RunComponentLinkModel } from './models/RunComponentLink';
 import { createRunEventModel, type RunEventModel } from './models/RunEvent';
 import { createScheduleTickModel, type ScheduleTickModel } from './models/ScheduleTick';
 import {
@@ -30,6 +31,8 @@ export interface WorkflowRuntime {
   runEvents: RunEventModel;
   commits: RunCommitModel;
   ticks: ScheduleTickModel;
+  /** Components linked to runs after registration (`run_components`). */
+  componentLinks: RunComponentLinkModel;
   relay: OutboxRelay;
   store: RunStore;
   cache: DefinitionCache;
@@ -80,6 +83,7 @@ export async function createWorkflowRuntime(
   const runEvents = createRunEventModel(mongo);
   const commits = createRunCommitModel(mongo);
   const ticks = createScheduleTickModel(mongo);
+  const componentLinks = createRunComponentLinkModel(mongo);
   await ensureIndexes(mongo);
 
   const kafka = createPlatformKafka(platform.kafka, logger, 'workflow');
@@ -113,6 +117,7 @@ export async function createWorkflowRuntime(
     runEvents,
     commits,
     ticks,
+    componentLinks,
     relay,
     store,
     cache,

@@ -7,7 +7,9 @@ import {
   type WorkflowRuntime,
   type WorkflowRuntimeExtras,
 } from './createWorkflowRuntime';
+import type { CommandConsumer } from './engine/createCommandConsumer';
 import type { WorkflowEngine } from './engine/createWorkflowEngine';
+import { createComponentLinkConsumer } from './links/createComponentLinkConsumer';
 import { resolvers } from './resolvers';
 
 /** A running workflow role: the subgraph and (unless disabled) one engine instance. */
@@ -25,10 +27,20 @@ export async function startWorkflow(
 ): Promise<RunningWorkflow> {
   const runtime = await createWorkflowRuntime(options, logger, extras);
   let engine: WorkflowEngine | undefined;
+  let links: CommandConsumer | undefined;
   try {
     if (options.engine.enabled) {
       engine = runtime.createEngine();
       await engine.start();
+      // Components the registry registers for a run are linked to it (WorkflowRun.components).
+      links = createComponentLinkConsumer({
+        kafka: runtime.kafka.kafka,
+        topic: runtime.kafka.topics.events('registry'),
+        groupId: `${options.engine.groupId}-component-links`,
+        links: runtime.componentLinks,
+        logger,
+      });
+      await links.start();
     }
     const server = await startSubgraphServer({
       name: 'workflow',
@@ -47,11 +59,13 @@ export async function startWorkflow(
       engine,
       async stop() {
         await server.stop();
+        await links?.stop();
         await engine?.stop();
         await runtime.stop();
       },
     };
   } catch (error) {
+    await links?.stop().catch(() => undefined);
     await engine?.stop().catch(() => undefined);
     await runtime.stop().catch(() => undefined);
     throw error;

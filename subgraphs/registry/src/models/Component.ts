@@ -53,6 +53,8 @@ export interface ComponentDoc extends OutboxFields {
   /** Soft delete: the document stays until the relay published `component.deleted`. */
   deletedAt?: Date;
   deletedName?: string;
+  /** Ids of the last `component.update.requested` commands applied (a redelivery is a no-op). */
+  appliedRequests?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -80,6 +82,7 @@ const componentSchema = new Schema<ComponentDoc>(
     },
     deletedAt: { type: Date },
     deletedName: { type: String },
+    appliedRequests: { type: [String], default: undefined },
     ...outboxSchemaFields,
   },
   // minimize: false keeps empty objects in `props` (an empty JSON Schema is valid).

@@ -15,6 +15,14 @@ export async function requireComponents(ctx: RegistryContext, ids: string[], fie
   if (missing.length > 0) throw badUserInput(field, `unknown component(s): ${missing.join(', ')}`);
 }
 
+/** Where a registration comes from when it is not a client mutation. */
+export interface RegistrationOrigin {
+  /** The run that asked for the component (`component.registration.requested`); carried on the event. */
+  runId?: string;
+  /** The command event that caused the registration. */
+  causationId?: string;
+}
+
 /**
  * Registers a component. A new id cannot close a dependency cycle (nothing depends on it yet), so
  * only existence of the dependencies is checked.
@@ -24,24 +32,39 @@ export async function registerComponent(
   args: { input: RegistrationInput & { type: ComponentType } },
   ctx: RegistryContext,
 ) {
-  const input = validateRegistration(args.input);
+  return createComponent(ctx, randomUUID(), args.input);
+}
+
+/**
+ * Validates and stores a component under `id` with its `component.registered` event (one document
+ * write). BAD_USER_INPUT for an invalid input or unknown dependency, CONFLICT when the name is
+ * taken (or, for a caller-chosen id, the id exists: the caller tells the two apart).
+ */
+export async function createComponent(
+  ctx: RegistryContext,
+  id: string,
+  raw: RegistrationInput & { type: ComponentType },
+  origin: RegistrationOrigin = {},
+) {
+  const input = validateRegistration(raw);
   await requireComponents(ctx, input.dependencies, 'input.dependencies');
 
-  const id = randomUUID();
   const event = createEvent({
     type: 'component.registered',
     source: ctx.eventSource,
     subject: id,
     sequence: 1,
     correlationId: ctx.correlationId,
+    causationId: origin.causationId,
     data: {
       id,
       name: input.name,
-      type: args.input.type,
+      type: raw.type,
       version: input.version,
       ...(input.description !== undefined && { description: input.description }),
       tags: input.tags,
       dependencies: input.dependencies,
+      ...(origin.runId && { runId: origin.runId }),
     },
   });
   try {
@@ -49,7 +72,7 @@ export async function registerComponent(
     const doc = await ctx.components.create({
       _id: id,
       ...input,
-      type: args.input.type,
+      type: raw.type,
       searchTokens: buildSearchTokens(input),
       revision: 1,
       pendingEvents: [event],

@@ -33,7 +33,12 @@ export const typeResolvers = {
         .findOne({ definitionId: doc.definitionId, version: doc.definitionVersion })
         .lean<WorkflowDefinitionDoc>()
         .exec(),
-    components: (doc: WorkflowRunDoc) => doc.componentIds.map((id) => ({ id })),
+    // The run's own links (existing components it named) first, then the components the
+    // registry registered for it, in registration order.
+    components: async (doc: WorkflowRunDoc, _args: unknown, ctx: WorkflowContext) => {
+      const linked = await ctx.linkedComponentIds.load(doc._id);
+      return [...new Set([...doc.componentIds, ...linked])].map((id) => ({ id }));
+    },
     transitions: (doc: WorkflowRunDoc) =>
       doc.transitions.map((t) => ({ ...t, status: upper(t.status) })),
     currentStepId: (doc: WorkflowRunDoc) => currentStepId(doc),
