@@ -292,4 +292,35 @@ describe('WorkflowRun.components for components the registry registers for a run
     );
     expect(missing.data?.component).toBeNull();
   });
+
+  it('should dead-letter an update request for an unknown component as NOT_FOUND', async () => {
+    const runId = `run-${uniqueSuffix()}`;
+    const componentId = randomUUID();
+    await publisher.publish(workflowTopic, [
+      createEvent({
+        type: 'component.update.requested',
+        source: '/test/workflow',
+        subject: runId,
+        sequence: 1,
+        data: { componentId, reason: 'test', requestedBy: 'workflow' },
+      }),
+    ]);
+    const dead = await eventually(async () => {
+      const result = await stack.query<{ deadLetters: Record<string, unknown>[] }>(DEAD_LETTERS, {
+        key: runId,
+      });
+      return result.data?.deadLetters.length ? result.data.deadLetters : undefined;
+    }, 30_000);
+    expect(dead).toEqual([
+      expect.objectContaining({
+        eventType: 'component.update.requested',
+        errorCode: 'HANDLER_FAILED',
+        errorMessage: expect.stringMatching(
+          new RegExp(
+            `^cannot apply update request .+ to ${componentId}: Component ${componentId} not found$`,
+          ),
+        ),
+      }),
+    ]);
+  });
 });
