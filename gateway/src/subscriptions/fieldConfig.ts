@@ -48,6 +48,11 @@ export interface SubscriptionFieldConfig {
    * reflects. A snapshot whose `status` is terminal completes the subscription.
    */
   snapshot?: { field: string; terminalStatuses: readonly string[] };
+  /**
+   * The first messages of a subscription over many streams: a root query field taking the
+   * subscription's own arguments and returning one SNAPSHOT event per stream it watches.
+   */
+  initialStates?: { field: string; streamField: string };
   /** The resource the per-run authorization hook is asked about, if any. */
   resourceId?(args: Record<string, unknown>): string | undefined;
 }
@@ -92,6 +97,7 @@ export const WORKFLOW_SUBSCRIPTION_FIELDS: Record<string, SubscriptionFieldConfi
     terminalKind: 'COMPLETED',
     eventQueryField: 'runProgressEvent',
     matches: (args, data) => matchesFilter(args.filter, data),
+    initialStates: { field: 'runsChangedSnapshot', streamField: 'runId' },
   },
 };
 

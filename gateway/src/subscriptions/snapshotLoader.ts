@@ -72,3 +72,48 @@ export function createSnapshotLoader(
     };
   };
 }
+
+/** Options of {@link createSnapshotListLoader}. */
+export interface SnapshotListLoaderOptions {
+  /** The subscription rewritten onto the list field, with {@link SNAPSHOT_HIDDEN_FIELDS} and the stream field. */
+  document: DocumentNode;
+  variables: Record<string, unknown>;
+  responseKey: string;
+  /** Hidden alias of the field naming each snapshot's stream (e.g. `runId`). */
+  streamAlias: string;
+  execute: ExecuteDocument;
+}
+
+/** Creates the loader of the current states of every stream a subscription watches. */
+export function createSnapshotListLoader(
+  options: SnapshotListLoaderOptions,
+): () => Promise<StreamSnapshot[]> {
+  const { responseKey, streamAlias } = options;
+  return async () => {
+    const result = await options.execute(options.document, options.variables);
+    const list = result.data?.[responseKey];
+    if (!Array.isArray(list)) {
+      throw new SnapshotLoadError(
+        `initial states failed: ${result.errors?.map((error) => error.message).join('; ') ?? 'no data'}`,
+      );
+    }
+    return (list as Record<string, unknown>[]).map((item) => {
+      const {
+        __feedSequence: sequence,
+        __feedCursor: cursor,
+        __feedStatus: _status,
+        [streamAlias]: stream,
+        ...visible
+      } = item;
+      if (typeof sequence !== 'number' || typeof cursor !== 'string' || typeof stream !== 'string')
+        throw new SnapshotLoadError('an initial state lacks its stream, sequence or cursor');
+      return {
+        result: { data: { [responseKey]: visible } },
+        stream,
+        sequence,
+        cursor,
+        terminal: false,
+      };
+    });
+  };
+}

@@ -24,6 +24,8 @@ export interface SubscriptionFeedOptions {
   loadHistory?(after: string | undefined): Promise<FeedEvent[]>;
   /** The stream's current state (first message without a cursor); undefined = no such stream. */
   loadSnapshot?(): Promise<StreamSnapshot | undefined>;
+  /** Current states of every stream watched (first messages of a many-stream subscription). */
+  loadInitialStates?(): Promise<StreamSnapshot[]>;
   logger: Logger;
   /** Called once when the feed ends (terminal event, error, or no clients left). */
   onEnd(): void;
@@ -144,8 +146,12 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
       if (resumeFrom === undefined && options.loadSnapshot) {
         await deliverSnapshot(options.loadSnapshot);
       } else {
+        // With a cursor, or without a snapshot field in the supergraph: the stored events after it.
         for (const event of await options.loadHistory(resumeFrom)) await deliver(event);
       }
+    } else if (options.loadInitialStates) {
+      const states = await options.loadInitialStates();
+      for (const state of states) if (!ended) send(state.result, state);
     }
     replayed = true;
     for (const event of pending.splice(0)) await handleLive(event);

@@ -14,7 +14,14 @@ import type { EventSource } from './eventSource';
 import type { SubscriptionFieldConfig } from './fieldConfig';
 import { createHistoryLoader, type ExecuteDocument } from './historyLoader';
 import { createClientQueue } from './clientQueue';
-import { createSnapshotLoader, SNAPSHOT_HIDDEN_FIELDS } from './snapshotLoader';
+import {
+  createSnapshotListLoader,
+  createSnapshotLoader,
+  SNAPSHOT_HIDDEN_FIELDS,
+} from './snapshotLoader';
+
+/** Hidden alias naming the stream of each initial state. */
+const STREAM_ALIAS = '__feedStream';
 import { createSubscriptionFeed, type FeedClient, type SubscriptionFeed } from './subscriptionFeed';
 import { EVENT_ID_VARIABLE, EventQueryError, toEventQuery, type EventQuery } from './toEventQuery';
 
@@ -42,6 +49,8 @@ export interface PreparedSubscription {
   eventQuery: EventQuery;
   /** The subscription rewritten onto the snapshot field (fields with a snapshot only). */
   snapshotQuery?: EventQuery;
+  /** The subscription rewritten onto the initial-states field (many-stream fields only). */
+  initialStatesQuery?: EventQuery;
   variables: Record<string, unknown>;
   identity: SubscriberIdentity;
 }
@@ -122,6 +131,7 @@ export function createSubscriptionManager(
       }
       let eventQuery: EventQuery;
       let snapshotQuery: EventQuery | undefined;
+      let initialStatesQuery: EventQuery | undefined;
       try {
         eventQuery = toEventQuery(
           operation,
@@ -129,13 +139,24 @@ export function createSubscriptionManager(
           config.eventQueryField,
           config.eventIdArgument,
         );
-        if (config.snapshot && config.history) {
+        // Only what the current supergraph serves: another one may lack the snapshot fields.
+        const queryFields = args.schema.getQueryType()?.getFields() ?? {};
+        if (config.snapshot && config.history && queryFields[config.snapshot.field]) {
           snapshotQuery = toEventQuery(
             operation,
             args.document,
             config.snapshot.field,
             config.history.streamArgument,
             SNAPSHOT_HIDDEN_FIELDS,
+          );
+        }
+        if (config.initialStates && queryFields[config.initialStates.field]) {
+          initialStatesQuery = toEventQuery(
+            operation,
+            args.document,
+            config.initialStates.field,
+            null,
+            { ...SNAPSHOT_HIDDEN_FIELDS, [STREAM_ALIAS]: config.initialStates.streamField },
           );
         }
       } catch (error) {
@@ -169,6 +190,7 @@ export function createSubscriptionManager(
         args: fieldArgs,
         eventQuery,
         ...(snapshotQuery && { snapshotQuery }),
+        ...(initialStatesQuery && { initialStatesQuery }),
         variables: coerced.coerced,
         identity,
       };
@@ -213,6 +235,15 @@ export function createSubscriptionManager(
                 execute,
               }),
             }),
+          ...(prepared.initialStatesQuery && {
+            loadInitialStates: createSnapshotListLoader({
+              document: prepared.initialStatesQuery.document,
+              variables: prepared.variables,
+              responseKey: prepared.initialStatesQuery.responseKey,
+              streamAlias: STREAM_ALIAS,
+              execute,
+            }),
+          }),
           onEnd: () => {
             if (feeds.get(key) === created) feeds.delete(key);
           },

@@ -61,12 +61,13 @@ function usedFragments(
  * keeping fragments and the variables the selection still uses, so the gateway's query planner
  * resolves every selected field — including those owned by other subgraphs — for one event.
  * `hiddenFields` (alias → field) are added to the root selection for the gateway's own use.
+ * With `eventIdArgument` null the root keeps the client's arguments (a field taking the same ones).
  */
 export function toEventQuery(
   operation: OperationDefinitionNode,
   document: DocumentNode,
   eventField: string,
-  eventIdArgument = 'id',
+  eventIdArgument: string | null = 'id',
   hiddenFields: Readonly<Record<string, string>> = {},
 ): EventQuery {
   const selections = operation.selectionSet.selections;
@@ -93,13 +94,16 @@ export function toEventQuery(
       }),
     alias: name(responseKey),
     name: name(eventField),
-    arguments: [
-      {
-        kind: Kind.ARGUMENT,
-        name: name(eventIdArgument),
-        value: { kind: Kind.VARIABLE, name: name(EVENT_ID_VARIABLE) },
-      },
-    ],
+    arguments:
+      eventIdArgument === null
+        ? rootField.arguments
+        : [
+            {
+              kind: Kind.ARGUMENT,
+              name: name(eventIdArgument),
+              value: { kind: Kind.VARIABLE, name: name(EVENT_ID_VARIABLE) },
+            },
+          ],
   };
   const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [eventRoot] };
   const fragmentsByName = new Map(
@@ -121,11 +125,18 @@ export function toEventQuery(
           definition.variable.name.value !== EVENT_ID_VARIABLE &&
           usedVariables.has(definition.variable.name.value),
       ),
-      {
-        kind: Kind.VARIABLE_DEFINITION,
-        variable: { kind: Kind.VARIABLE, name: name(EVENT_ID_VARIABLE) },
-        type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: name('ID') } },
-      },
+      ...(eventIdArgument === null
+        ? []
+        : [
+            {
+              kind: Kind.VARIABLE_DEFINITION,
+              variable: { kind: Kind.VARIABLE, name: name(EVENT_ID_VARIABLE) },
+              type: {
+                kind: Kind.NON_NULL_TYPE,
+                type: { kind: Kind.NAMED_TYPE, name: name('ID') },
+              },
+            } as const,
+          ]),
     ],
     selectionSet,
   };

@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { eventually } from '../../utils/graphqlClient';
 import { startTestStack, type TestStack } from '../../utils/startTestStack';
 import { collect } from './fixtures/collect';
 
@@ -72,5 +73,55 @@ describe('gateway subscriptions on the real workflow subgraph', () => {
     expect(events.length).toBeGreaterThan(2);
     expect(events.at(-1)?.kind).toBe('COMPLETED');
     expect(events.at(-1)?.run.components).toEqual([{ id: componentId, name: 'StreamedCard' }]);
+  });
+
+  it('should start runsChanged with the current state of the watched runs, then follow them live', async () => {
+    const defined = await stack.query(
+      `mutation D($d: String!) { defineWorkflow(definition: $d) { id } }`,
+      {
+        d: JSON.stringify({
+          id: 'watched',
+          version: '1.0.0',
+          name: 'Watched',
+          steps: [
+            { id: 'review', type: 'approval', assignee: 'alice', timeoutMs: 600000 },
+            { id: 'pause', type: 'action', action: 'delay', input: { ms: 10 } },
+          ],
+        }),
+      },
+    );
+    expect(defined.errors).toBeUndefined();
+    const started = await stack.query<{ startRun: { id: string } }>(
+      `mutation { startRun(input: { definitionId: "watched" }) { id } }`,
+    );
+    const runId = started.data!.startRun.id;
+    await eventually(async () => {
+      const run = await stack.query<{ workflowRun: { status: string } }>(
+        `query R($id: ID!) { workflowRun(id: $id) { status } }`,
+        { id: runId },
+      );
+      return run.data?.workflowRun.status === 'WAITING' ? true : undefined;
+    });
+
+    const sub = collect(
+      client,
+      `subscription { runsChanged(filter: { definitionId: "watched" }) { runId sequence kind status } }`,
+    );
+    const [first] = await sub.waitFor(1);
+    const snapshot = (first!.data as { runsChanged: { runId: string; sequence: number } })
+      .runsChanged;
+    expect(snapshot).toMatchObject({ runId, kind: 'SNAPSHOT', status: 'WAITING' });
+    const approved = await stack.query(
+      `mutation { approveTask(runId: "${runId}", stepId: "review", by: "alice") { id } }`,
+    );
+    expect(approved.errors).toBeUndefined();
+    const changes = () =>
+      sub.results.map(
+        (r) => (r.data as { runsChanged: { sequence: number; kind: string } }).runsChanged,
+      );
+    await eventually(async () => (changes().at(-1)?.kind === 'COMPLETED' ? true : undefined));
+    sub.unsubscribe();
+    const sequences = changes().map((change) => change.sequence);
+    expect(sequences).toEqual(sequences.map((_, i) => snapshot.sequence + i));
   });
 });

@@ -1,4 +1,4 @@
-import { buildSchema, parse, type ExecutionArgs } from 'graphql';
+import { buildSchema, parse, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createEvent } from '../../../lib/events';
 import { topicNames } from '../../../lib/kafka';
 import { createLogger } from '../../../lib/logging';
@@ -107,5 +107,65 @@ describe('createSubscriptionManager', () => {
     });
     const refused = await manager.prepare(setup().args, { principal: 'guest' });
     expect(Array.isArray(refused) && refused[0]?.extensions.code).toBe('FORBIDDEN');
+  });
+
+  it('should first send the current state of each watched stream, then only later events', async () => {
+    const source = createMemoryEventSource();
+    const withSnapshots = buildSchema(/* GraphQL */ `
+      type RunProgressEvent {
+        id: ID!
+        runId: ID!
+        sequence: Int!
+        cursor: String!
+        status: String!
+      }
+      input RunFilter {
+        status: [String!]
+      }
+      type Query {
+        runProgressEvent(id: ID!): RunProgressEvent
+        runsChangedSnapshot(filter: RunFilter, first: Int): [RunProgressEvent!]!
+      }
+      type Subscription {
+        runsChanged(filter: RunFilter): RunProgressEvent!
+      }
+    `);
+    const manager = createSubscriptionManager({
+      fields: WORKFLOW_SUBSCRIPTION_FIELDS,
+      topics,
+      source,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      execute: async (document, variables) => {
+        if (print(document).includes('runsChangedSnapshot')) {
+          const state = (runId: string, sequence: number) => ({
+            id: `${runId}:snapshot`,
+            __feedStream: runId,
+            __feedSequence: sequence,
+            __feedCursor: String(sequence),
+            __feedStatus: 'RUNNING',
+          });
+          return { data: { runsChanged: [state('r1', 2), state('r2', 5)] } };
+        }
+        return { data: { runsChanged: { id: variables.__eventId } } };
+      },
+    });
+    const prepared = (await manager.prepare(
+      { schema: withSnapshots, document: parse('subscription { runsChanged { id } }') },
+      { principal: 'a' },
+    )) as PreparedSubscription;
+    const stream = manager.subscribe(prepared, () => undefined);
+    await flush();
+    for (const live of [event(2, 'r1'), event(3, 'r1'), event(5, 'r2'), event(6, 'r2')]) {
+      source.publish(topics.events('workflow'), live);
+    }
+    await flush();
+    const ids: unknown[] = [];
+    for (let i = 0; i < 4; i++) ids.push(((await stream.next()).value as ExecutionResult).data);
+    expect(ids).toEqual([
+      { runsChanged: { id: 'r1:snapshot' } },
+      { runsChanged: { id: 'r2:snapshot' } },
+      { runsChanged: { id: 'r1:3' } },
+      { runsChanged: { id: 'r2:6' } },
+    ]);
   });
 });

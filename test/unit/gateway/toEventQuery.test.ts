@@ -61,4 +61,16 @@ describe('toEventQuery', () => {
       ),
     );
   });
+
+  it('should keep the client arguments and variables when no id argument is given', () => {
+    const document = parse('subscription S($f: RunFilter) { runsChanged(filter: $f) { id } }');
+    const operation = getOperationAST(document);
+    if (!operation) throw new Error('no operation');
+    const query = toEventQuery(operation, document, 'runsChangedSnapshot', null);
+    expect(print(query.document)).toBe(
+      print(
+        parse('query S($f: RunFilter) { runsChanged: runsChangedSnapshot(filter: $f) { id } }'),
+      ),
+    );
+  });
 });

@@ -1,8 +1,15 @@
 import { computeAnalytics } from '../analytics/computeAnalytics';
 import type { WorkflowContext } from '../context';
 import type { WorkflowDefinitionDoc } from '../models/WorkflowDefinition';
-import type { RunStatus, WorkflowRunDoc } from '../models/WorkflowRun';
+import {
+  RUN_STATUSES,
+  TERMINAL_STATUSES,
+  type RunStatus,
+  type WorkflowRunDoc,
+} from '../models/WorkflowRun';
 import { findDefinitionVersion } from '../services/createRunCommands';
+
+const ACTIVE_STATUSES = RUN_STATUSES.filter((status) => !TERMINAL_STATUSES.includes(status));
 
 /** `RunFilter` input. */
 export interface RunFilterInput {
@@ -92,4 +99,30 @@ export const Query = {
     ctx.progress.get(args.id),
   runProgressSnapshot: (_: unknown, args: { runId: string }, ctx: WorkflowContext) =>
     ctx.progress.snapshot(args.runId),
+  runsChangedSnapshot: (
+    _: unknown,
+    args: { filter?: RunFilterInput | null; first?: number | null },
+    ctx: WorkflowContext,
+  ) => matchingRunSnapshots(args, ctx),
 };
+
+/** SNAPSHOTs of the runs a `runsChanged(filter)` subscription watches (see the SDL). */
+export async function matchingRunSnapshots(
+  args: { filter?: RunFilterInput | null; first?: number | null },
+  ctx: WorkflowContext,
+) {
+  const first = Math.min(Math.max(args.first ?? 100, 1), 500);
+  const statuses = args.filter?.status?.length ? args.filter.status : ACTIVE_STATUSES;
+  const query: Record<string, unknown> = { status: { $in: statuses } };
+  if (args.filter?.definitionId) query.definitionId = args.filter.definitionId;
+  const runs = await ctx.runs
+    .find(query, { _id: 1 })
+    .sort({ startedAt: -1, _id: -1 })
+    .limit(first)
+    .lean<Pick<WorkflowRunDoc, '_id'>[]>();
+  // The run store has the committed state; the runs collection only selects the candidates.
+  return ctx.progress.snapshots(
+    runs.map((run) => run._id),
+    statuses,
+  );
+}

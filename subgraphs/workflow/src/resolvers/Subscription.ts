@@ -1,7 +1,7 @@
 import type { WorkflowContext } from '../context';
 import { TERMINAL_STATUSES } from '../models/WorkflowRun';
 import { toView, type ProgressEventView } from '../services/progressQueries';
-import type { RunFilterInput } from './Query';
+import { matchingRunSnapshots, type RunFilterInput } from './Query';
 
 /** How often the in-process subscriptions poll the stored feed. */
 export const SUBSCRIPTION_POLL_MS = 250;
@@ -34,12 +34,13 @@ async function* runProgress(
   }
 }
 
-/** `runsChanged` in-process: committed events of matching runs from subscription time on. */
+/** `runsChanged` in-process: snapshots of matching runs, then their events from subscription time on. */
 async function* runsChanged(
   args: { filter?: RunFilterInput | null },
   ctx: WorkflowContext,
 ): AsyncGenerator<{ runsChanged: ProgressEventView }> {
   let since = new Date();
+  for (const snapshot of await matchingRunSnapshots(args, ctx)) yield { runsChanged: snapshot };
   const seen = new Set<string>();
   for (;;) {
     const docs = await ctx.progress.since(since);

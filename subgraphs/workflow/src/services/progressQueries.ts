@@ -91,6 +91,13 @@ export function createProgressQueries(store: RunStore, runEvents: RunEventModel)
       const run = await loadRun(runId);
       return run ? snapshotOf(run) : null;
     },
+    /** Snapshots of the given runs that (still) have one of the statuses, in the given order. */
+    async snapshots(runIds: string[], statuses: readonly RunStatus[]) {
+      const runs = await Promise.all(runIds.map(loadRun));
+      return runs
+        .filter((run): run is WorkflowRunDoc => !!run && statuses.includes(run.status))
+        .map(snapshotOf);
+    },
     /** Committed events of any run stored at or after `since` (for runsChanged). */
     async since(since: Date, limit = 500) {
       const docs = await runEvents
