@@ -11,6 +11,10 @@ import {
 import { collect, type Collected } from '../integration/gateway/fixtures/collect';
 import { postGraphQL } from '../utils/graphqlClient';
 import { testEnv } from '../utils/servicesEnv';
+import {
+  WORKFLOW_PROGRESS,
+  type WorkflowProgress,
+} from '../integration/gateway/fixtures/workflowProgress';
 
 /** Engine instances that executed a step of each run (from the engine's logger bindings). */
 const executedBy = new Map<string, Set<string>>();
@@ -29,32 +33,6 @@ const whereAction: ActionHandler = {
 };
 
 const step = (id: string) => ({ id, type: 'action', action: 'test.where', input: { ms: 50 } });
-
-const PROGRESS = /* GraphQL */ `
-  subscription Progress($runId: ID!) {
-    runProgress(runId: $runId) {
-      sequence
-      kind
-      status
-      run {
-        id
-        components {
-          id
-          name
-        }
-      }
-    }
-  }
-`;
-
-interface Progress {
-  runProgress: {
-    sequence: number;
-    kind: string;
-    status: string;
-    run: { id: string; components: { id: string; name: string }[] };
-  };
-}
 
 /** Runs started at once: enough that both engines' partitions get some (each has half). */
 const RUNS = 12;
@@ -138,13 +116,15 @@ describe('two gateways and two engines', () => {
     }
     // Every run watched from both gateways.
     const subscriptions: [string, Collected][] = runIds.flatMap((runId) =>
-      clients.map((client) => [runId, collect(client, PROGRESS, { runId })] as [string, Collected]),
+      clients.map(
+        (client) => [runId, collect(client, WORKFLOW_PROGRESS, { runId })] as [string, Collected],
+      ),
     );
     await Promise.all(subscriptions.map(([, sub]) => sub.waitForCompletion(90_000)));
 
     for (const [runId, sub] of subscriptions) {
       expect(sub.error).toBeUndefined();
-      const events = sub.results.map((r) => (r.data as unknown as Progress).runProgress);
+      const events = sub.results.map((r) => (r.data as unknown as WorkflowProgress).runProgress);
       const first = events[0]!;
       // The first message is the state at subscription time; then every later event, in order.
       expect(first.kind).toBe('SNAPSHOT');

@@ -3,32 +3,7 @@ import WebSocket from 'ws';
 import { eventually } from '../../utils/graphqlClient';
 import { startTestStack, type TestStack } from '../../utils/startTestStack';
 import { collect } from './fixtures/collect';
-
-const PROGRESS = /* GraphQL */ `
-  subscription Progress($runId: ID!, $after: String) {
-    runProgress(runId: $runId, after: $after) {
-      sequence
-      kind
-      status
-      run {
-        id
-        components {
-          id
-          name
-        }
-      }
-    }
-  }
-`;
-
-interface Progress {
-  runProgress: {
-    sequence: number;
-    kind: string;
-    status: string;
-    run: { id: string; components: { id: string; name: string }[] };
-  };
-}
+import { WORKFLOW_PROGRESS, type WorkflowProgress } from './fixtures/workflowProgress';
 
 describe('gateway subscriptions on the real workflow subgraph', () => {
   let stack: TestStack;
@@ -65,10 +40,10 @@ describe('gateway subscriptions on the real workflow subgraph', () => {
     );
     const runId = started.data!.startRun.id;
     // after "0": every stored event from the first, then live until the terminal one.
-    const sub = collect(client, PROGRESS, { runId, after: '0' });
+    const sub = collect(client, WORKFLOW_PROGRESS, { runId, after: '0' });
     await sub.waitForCompletion(60_000);
     expect(sub.error).toBeUndefined();
-    const events = sub.results.map((r) => (r.data as unknown as Progress).runProgress);
+    const events = sub.results.map((r) => (r.data as unknown as WorkflowProgress).runProgress);
     expect(events.map((e) => e.sequence)).toEqual(events.map((_, i) => i + 1));
     expect(events.length).toBeGreaterThan(2);
     expect(events.at(-1)?.kind).toBe('COMPLETED');
