@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
 import type { Logger } from '../logging';
+import { ROOT_CONTEXT, runInContext } from '../telemetry';
 import type { CloudEvent } from './envelope';
 import { isRetriable } from './errors';
 import { registerOutboxBacklog } from './metrics';
@@ -136,7 +137,9 @@ export function createOutboxRelay({
       timer.unref();
       void run();
     },
-    kick: () => void run(),
+    // A pass relays many aggregates' events: it runs outside the kicking request's trace context
+    // (each producer span takes its parent from its event's own traceparent instead).
+    kick: () => runInContext(ROOT_CONTEXT, () => void run()),
     async drain() {
       while (running) await running;
       while ((await run()) > 0);

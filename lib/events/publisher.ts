@@ -1,5 +1,5 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { startProducerSpan } from '../telemetry';
+import { ROOT_CONTEXT, runInContext, startProducerSpan } from '../telemetry';
 import type { CloudEvent } from './envelope';
 import { platformContracts, type EventContracts } from './contracts';
 import { encodeEvent } from './kafkaCodec';
@@ -43,10 +43,12 @@ export function createEventPublisher(
   });
   let ready: Promise<void> | undefined;
   const connect = () => {
-    ready ??= (async () => {
+    // Outside any request's trace context: the producer's sockets and timers outlive the request
+    // that happened to connect first, and their log lines must not carry its trace id.
+    ready ??= runInContext(ROOT_CONTEXT, async () => {
       await prepare?.();
       await producer.connect();
-    })().catch((error: unknown) => {
+    }).catch((error: unknown) => {
       ready = undefined;
       throw error;
     });

@@ -1,4 +1,4 @@
-export { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+export { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 export * from './attributes';
 export {
   createGraphQLTracing,

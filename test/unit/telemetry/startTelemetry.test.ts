@@ -1,0 +1,42 @@
+import { trace } from '@opentelemetry/api';
+import { startTelemetry, startTraced } from '../../../lib/telemetry';
+
+describe('startTelemetry', () => {
+  it('should install no provider when tracing is off', async () => {
+    const telemetry = await startTelemetry({ exporter: 'none' }, 'unit');
+    expect(telemetry.recording).toBe(false);
+    const span = trace.getTracer('x').startSpan('not recorded');
+    expect(span.isRecording()).toBe(false);
+    await telemetry.stop();
+  });
+
+  it('should stop cleanly when the OTLP collector is unreachable, then allow a new set-up', async () => {
+    // Port 9 (discard) is closed on loopback: the final flush fails with ECONNREFUSED.
+    const telemetry = await startTelemetry(
+      { exporter: 'otlp', otlpEndpoint: 'http://127.0.0.1:9' },
+      'unit',
+    );
+    expect(telemetry.recording).toBe(true);
+    trace.getTracer('x').startSpan('lost').end();
+    await expect(telemetry.stop()).resolves.toBeUndefined();
+    const again = await startTelemetry({ exporter: 'console' }, 'unit');
+    expect(again.recording).toBe(true);
+    await again.stop();
+  });
+
+  it('should stop the role before telemetry and stop telemetry when the role fails to start', async () => {
+    // Spans are started but never ended, so the console exporter prints nothing.
+    let recordingWhileRoleStops: boolean | undefined;
+    const running = await startTraced({ exporter: 'console' }, 'unit', async () => ({
+      stop: async () => {
+        recordingWhileRoleStops = trace.getTracer('x').startSpan('during').isRecording();
+      },
+    }));
+    await running.stop();
+    expect(recordingWhileRoleStops).toBe(true);
+    expect(trace.getTracer('x').startSpan('after').isRecording()).toBe(false);
+    await expect(
+      startTraced({ exporter: 'none' }, 'unit', () => Promise.reject(new Error('no start'))),
+    ).rejects.toThrow('no start');
+  });
+});
