@@ -17,6 +17,10 @@ function fakeContext(stored: ComponentDoc[] = []) {
       lean: async () => [...stored, ...created].find((doc) => doc._id === id) ?? null,
     }),
     create: async (doc: ComponentDoc) => {
+      // The unique name index.
+      if (stored.some((other) => other.name === doc.name)) {
+        throw Object.assign(new Error('E11000 duplicate key'), { code: 11000 });
+      }
       created.push(doc);
       return { toObject: () => doc };
     },
@@ -88,6 +92,17 @@ describe('registerRequestedComponent', () => {
         'cannot register component comp-1 ("Card") for run run-1: type: expected one of ATOM, MOLECULE, ORGANISM, TEMPLATE, PAGE, but got: WIDGET',
       ),
     );
+    expect(created).toHaveLength(0);
+  });
+
+  it('should refuse permanently a name another component already has', async () => {
+    const { ctx, created } = fakeContext([{ _id: 'other', name: 'Card' } as ComponentDoc]);
+    const error: unknown = await registerRequestedComponent(ctx, request({})).catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentHandlerError);
+    expect(error).toMatchObject({
+      message:
+        'cannot register component comp-1 ("Card") for run run-1: a component named "Card" already exists',
+    });
     expect(created).toHaveLength(0);
   });
 });
