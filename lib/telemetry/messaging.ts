@@ -1,4 +1,11 @@
-import { SpanKind, SpanStatusCode, trace, type Link, type Span } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Link,
+  type Span,
+} from '@opentelemetry/api';
 import {
   ATTR_CORRELATION_ID,
   ATTR_EVENT_SUBJECT,
@@ -22,7 +29,6 @@ import {
   type HeaderCarrier,
 } from './propagation';
 import { platformTracer, withSpan } from './spans';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
 
 /** What tracing needs to know of an event (a CloudEvent satisfies it). */
 export interface TracedEvent {
@@ -93,8 +99,8 @@ export interface ConsumedRecord {
 /**
  * Runs `fn` inside a `<topic> process` CONSUMER span. Its parent is the producer's context from
  * the record's `traceparent` header, else the event's envelope `traceparent` (records written by
- * tools that only fill the CloudEvents extension); when both exist and differ, the envelope's
- * (creation) context is added as a link. The event's correlation id is set for log lines.
+ * tools that only fill the CloudEvents extension); when they belong to different traces, the
+ * envelope's (creation) context is added as a link. The event's correlation id is set for log lines.
  */
 export function withConsumerSpan<T>(
   record: ConsumedRecord,
@@ -112,8 +118,9 @@ export function withConsumerSpan<T>(
     headerTraced &&
     creation &&
     hasTraceContext(fromEnvelope) &&
-    creation.spanId !== producer?.spanId
+    creation.traceId !== producer?.traceId
   ) {
+    // E.g. a replayed or redriven record: published in a new trace, created in the original one.
     links.push({ context: creation });
   }
   return withSpan(
