@@ -155,7 +155,7 @@ describe('WorkflowRun.components for components the registry registers for a run
       runId,
       (components) =>
         components.length === 3 &&
-        components.every((c) => c.insights !== null) &&
+        components.every((c) => c.insights !== null && c.qualityReport !== null) &&
         components.some((c) => c.name === 'ExistingCard' && c.version === '1.0.1'),
     );
     expect(done.errors).toBeUndefined();
@@ -177,6 +177,11 @@ describe('WorkflowRun.components for components the registry registers for a run
         directDependentCount: 0,
       });
       expect(component.insights!.eventCount).toBeGreaterThanOrEqual(1);
+      // The pipeline's quality step validated the generated components as well as the existing one.
+      expect(component.qualityReport).toEqual({
+        score: expect.any(Number),
+        passed: expect.any(Boolean),
+      });
     }
   });
 

@@ -58,7 +58,12 @@ export const COMPONENT_PIPELINE: WorkflowSpec = {
       id: 'quality',
       type: 'action',
       action: 'component.validate',
-      input: {},
+      // The existing components and the generated ones: one run's requests are handled in order,
+      // so a generated component is registered before its validation request is.
+      input: {
+        componentIds:
+          '=$append(outputs.components.componentIds, outputs.components.requestedIds)[]',
+      },
     },
   ],
 };
