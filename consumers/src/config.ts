@@ -14,8 +14,6 @@ const consumersEnvSchema = sharedEnvSchema.extend({
   CONSUMERS_PORT: portSchema(4010),
   HOST: z.string().default('127.0.0.1'),
   INTELLIGENCE_GROUP_ID: z.string().min(1).default('intelligence-projector'),
-  /** Group of the registry's command handlers. Default: `<topic prefix>registry-commands`. */
-  REGISTRY_COMMANDS_GROUP_ID: z.string().min(1).optional(),
   /** Keys handled at once within one partition. */
   CONSUMER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(16),
   /** Handler attempts before an event is dead-lettered as poison. */
@@ -33,8 +31,6 @@ export interface ConsumersOptions {
   port: number;
   host: string;
   intelligenceGroupId: string;
-  /** Group of the registry command handlers. @default `<topic prefix>registry-commands` */
-  registryCommandsGroupId: string;
   /** Keys handled at once within one partition. @default 16 */
   maxInFlightPerPartition: number;
   /** Handler attempts before dead-lettering. @default 5 */
@@ -54,8 +50,6 @@ export function consumersOptionsFromEnv(
     port: parsed.CONSUMERS_PORT,
     host: parsed.HOST,
     intelligenceGroupId: parsed.INTELLIGENCE_GROUP_ID,
-    registryCommandsGroupId:
-      parsed.REGISTRY_COMMANDS_GROUP_ID ?? `${parsed.KAFKA_TOPIC_PREFIX}registry-commands`,
     maxInFlightPerPartition: parsed.CONSUMER_MAX_IN_FLIGHT,
     maxAttempts: parsed.CONSUMER_MAX_ATTEMPTS,
     dedupTtlMs: parsed.DEDUP_TTL_HOURS * 60 * 60 * 1000,

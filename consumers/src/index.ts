@@ -9,6 +9,7 @@ export {
   type DedupStore,
   type PartitionedConsumer,
   type PartitionedConsumerOptions,
+  type ProcessedEvent,
 } from './framework';
 export {
   listDeadLetters,

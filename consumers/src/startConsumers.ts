@@ -6,7 +6,6 @@ import { stopAll, type Stoppable } from '../../lib/lifecycle';
 import { createLogger, type Logger } from '../../lib/logging';
 import { connectMongo } from '../../lib/mongo';
 import { createIntelligenceProjector } from '../../subgraphs/intelligence/src';
-import { createRegistryCommandGroup } from '../../subgraphs/registry/src';
 import type { ConsumersOptions } from './config';
 import { resolvers } from './graphql/resolvers';
 import {
@@ -27,9 +26,9 @@ export interface RunningConsumers extends Stoppable {
 }
 
 /**
- * Starts the consumer groups (the intelligence read-model projector, the registry's command
- * handlers) and the `operations`
- * subgraph with health, readiness and metrics (process and event backbone metrics).
+ * Starts the consumer groups (today: the intelligence read-model projector; the registry's command
+ * consumer runs in the registry role) and the `operations` subgraph with health, readiness and
+ * metrics (process and event backbone metrics).
  */
 export async function startConsumers(
   options: ConsumersOptions,
@@ -53,11 +52,6 @@ export async function startConsumers(
       logger.child({ group: options.intelligenceGroupId }),
     );
     started.push(projector);
-    const commands = await createRegistryCommandGroup(
-      options.platform,
-      logger.child({ group: options.registryCommandsGroupId }),
-    );
-    started.push(commands);
 
     const groups = new Map<string, PartitionedConsumer>();
     const startGroup = async (
@@ -87,8 +81,6 @@ export async function startConsumers(
       [kafka.topics.events('registry'), kafka.topics.events('pipeline')],
       projector.handlers,
     );
-    // Commands of workflow runs to the registry (register, update, validate components).
-    await startGroup(options.registryCommandsGroupId, commands.topics, commands.handlers);
 
     const own = new Registry();
     collectDefaultMetrics({ register: own, labels: { role: 'consumers' } });

@@ -16,6 +16,13 @@ const registryEnvSchema = sharedEnvSchema.extend({
   HOST: z.string().default('127.0.0.1'),
   /** MongoDB connections of this role; 1 because FerretDB 1.x loses concurrent same-document updates. */
   MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(1),
+  /** Consume the registry's commands from workflow runs (register, update, validate). */
+  REGISTRY_COMMANDS_ENABLED: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((value) => value === 'true' || value === '1'),
+  /** Group of the registry's command consumer. Default: `<topic prefix>registry-commands`. */
+  REGISTRY_COMMANDS_GROUP_ID: z.string().min(1).optional(),
 });
 
 /** Options of the registry role. */
@@ -31,6 +38,8 @@ export interface RegistryOptions {
    * serialises this process's commands. Raise it on real MongoDB. @default 1
    */
   mongoPoolSize?: number;
+  /** The consumer of the registry's commands; absent = not consumed by this process. */
+  commands?: { groupId: string };
   /** Observes every MongoDB command (driver command monitoring); tests count round trips with it. */
   onCommand?: (event: mongo.CommandStartedEvent) => void;
 }
@@ -46,5 +55,11 @@ export function registryOptionsFromEnv(
     port: parsed.REGISTRY_PORT,
     host: parsed.HOST,
     mongoPoolSize: parsed.MONGODB_POOL_SIZE,
+    ...(parsed.REGISTRY_COMMANDS_ENABLED && {
+      commands: {
+        groupId:
+          parsed.REGISTRY_COMMANDS_GROUP_ID ?? `${parsed.KAFKA_TOPIC_PREFIX}registry-commands`,
+      },
+    }),
   };
 }

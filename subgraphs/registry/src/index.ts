@@ -1,9 +1,10 @@
 export { registryOptionsFromEnv, type RegistryOptions } from './config';
 export { startRegistry, type RunningRegistry } from './startRegistry';
 export {
-  createRegistryCommandGroup,
-  type RegistryCommandGroup,
-} from './commands/createRegistryCommandGroup';
+  startRegistryCommands,
+  type RegistryCommandsOptions,
+  type RunningRegistryCommands,
+} from './commands/startRegistryCommands';
 export {
   createRegistryCommandHandlers,
   REGISTRY_COMMAND_TYPES,

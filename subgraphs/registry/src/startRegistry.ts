@@ -6,6 +6,7 @@ import { connectMongo, ensureIndexes } from '../../../lib/mongo';
 import type { RegistryOptions } from './config';
 import { createRegistryContext } from './context';
 import { createKeyedQueue } from './domain/createKeyedQueue';
+import { startRegistryCommands } from './commands/startRegistryCommands';
 import { createComponentModel } from './models/Component';
 import { createQualityReportModel } from './models/QualityReport';
 import { resolvers } from './resolvers';
@@ -52,6 +53,18 @@ export async function startRegistry(
     changes: createKeyedQueue(),
     eventSource: '/subgraphs/registry',
   };
+  // Commands from workflow runs are applied with this role's own connection and per-component queue.
+  if (options.commands) await kafka.ensureTopics();
+  const commands = options.commands
+    ? await startRegistryCommands({
+        kafka: kafka.kafka,
+        topic: kafka.topics.events('workflow'),
+        groupId: options.commands.groupId,
+        deps,
+        mongo,
+        logger: logger.child({ group: options.commands.groupId }),
+      })
+    : undefined;
   const server = await startSubgraphServer({
     name: 'registry',
     ...(options.gatewaySecret && { gatewaySecret: options.gatewaySecret }),
@@ -69,6 +82,7 @@ export async function startRegistry(
     relay,
     async stop() {
       await server.stop();
+      await commands?.stop();
       await relay.stop();
       await publisher.disconnect();
       await mongo.close();

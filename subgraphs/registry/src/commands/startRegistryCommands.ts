@@ -1,0 +1,67 @@
+import type { Kafka } from 'kafkajs';
+import type { Connection } from 'mongoose';
+import {
+  createDedupStore,
+  createPartitionedConsumer,
+  ensureDedupIndexes,
+  type PartitionedConsumer,
+  type ProcessedEvent,
+} from '../../../../consumers/src';
+import type { Logger } from '../../../../lib/logging';
+import type { RegistryDeps } from '../context';
+import { createRegistryCommandHandlers } from './createRegistryCommandHandlers';
+
+/** Options of {@link startRegistryCommands}. */
+export interface RegistryCommandsOptions {
+  kafka: Kafka;
+  /** Topic carrying the commands (the workflow topic). */
+  topic: string;
+  groupId: string;
+  /** The registry role's own dependencies: same connection, outbox relay and per-component queue. */
+  deps: RegistryDeps;
+  /** The registry's database (its `processed_events` collection deduplicates commands). */
+  mongo: Connection;
+  logger: Logger;
+}
+
+/** The registry's running command consumer. */
+export interface RunningRegistryCommands {
+  consumer: PartitionedConsumer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the consumer group of the registry's commands (`component.registration.requested`,
+ * `.update.requested`, `.validation.requested`) inside the registry role. Sharing the role's
+ * connection and per-component queue with its mutations and outbox relay serialises every write to
+ * a component: FerretDB 1.x loses concurrent updates of one document made over two connections.
+ */
+export async function startRegistryCommands(
+  options: RegistryCommandsOptions,
+): Promise<RunningRegistryCommands> {
+  const processed = options.mongo.collection<ProcessedEvent>('processed_events');
+  await ensureDedupIndexes(processed);
+  const dedup = createDedupStore({ collection: processed, groupId: options.groupId });
+  dedup.start();
+  const consumer = createPartitionedConsumer({
+    kafka: options.kafka,
+    groupId: options.groupId,
+    topics: [options.topic],
+    handlers: createRegistryCommandHandlers({ deps: options.deps, logger: options.logger }),
+    logger: options.logger,
+    dedup,
+  });
+  try {
+    await consumer.start();
+  } catch (error) {
+    await dedup.stop();
+    throw error;
+  }
+  return {
+    consumer,
+    async stop() {
+      await consumer.stop();
+      await dedup.stop();
+    },
+  };
+}
