@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { createPartitionedConsumer } from '../../consumers/src';
 import { createEvent, createEventMetrics, encodeEvent } from '../../lib/events';
-import { createKafka } from '../../lib/kafka';
+import { createKafka, createTopicsAndWait } from '../../lib/kafka';
 import { createLogger } from '../../lib/logging';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -26,13 +26,10 @@ async function createTopic(kafka: Kafka, partitions: number, events: number, key
   const topic = `bench-${randomBytes(4).toString('hex')}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic, numPartitions: partitions },
-      { topic: `${topic}.dlq`, numPartitions: partitions },
-    ],
-  });
+  await createTopicsAndWait(admin, [
+    { topic, numPartitions: partitions },
+    { topic: `${topic}.dlq`, numPartitions: partitions },
+  ]);
   await admin.disconnect();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

@@ -1,4 +1,5 @@
 export { createKafka, type KafkaOptions } from './createKafka';
+export { createTopicsAndWait, type CreateTopicsAndWaitOptions } from './createTopicsAndWait';
 export {
   DOMAIN_TOPICS,
   ensureTopics,

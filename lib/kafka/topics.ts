@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../logging';
+import { createTopicsAndWait } from './createTopicsAndWait';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -50,15 +51,15 @@ export async function ensureTopics({
       { topic: names.deadLetter(domain), retentionMs: deadLetterRetentionMs },
     ]).filter(({ topic }) => !existing.has(topic));
     if (wanted.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: wanted.map(({ topic, retentionMs }) => ({
+    await createTopicsAndWait(
+      admin,
+      wanted.map(({ topic, retentionMs }) => ({
         topic,
         numPartitions: partitions,
         replicationFactor,
         configEntries: [{ name: 'retention.ms', value: String(retentionMs) }],
       })),
-    });
+    );
     logger.info({ topics: wanted.map((t) => t.topic), partitions }, 'kafka topics created');
   } finally {
     await admin.disconnect();

@@ -5,7 +5,7 @@ import {
   type PartitionedConsumerOptions,
 } from '../../../consumers/src/framework';
 import { createEvent, createEventMetrics, encodeEvent, type CloudEvent } from '../../../lib/events';
-import { createKafka } from '../../../lib/kafka';
+import { createKafka, createTopicsAndWait } from '../../../lib/kafka';
 import { createLogger } from '../../../lib/logging';
 import { uniqueSuffix } from '../../utils/servicesEnv';
 
@@ -23,13 +23,10 @@ export async function createEventsHarness(partitions = 6, kafkaBrokers = brokers
   const dlq = `${topic}.dlq`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic, numPartitions: partitions },
-      { topic: dlq, numPartitions: partitions },
-    ],
-  });
+  await createTopicsAndWait(admin, [
+    { topic, numPartitions: partitions },
+    { topic: dlq, numPartitions: partitions },
+  ]);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const consumers: PartitionedConsumer[] = [];
