@@ -23,4 +23,6 @@ bash scripts/services/up.sh
 # shellcheck disable=SC1091
 source .cache/run/services.env
 step "integration and end-to-end tests (Kafka $KAFKA_BROKERS, MongoDB $MONGODB_URI)"
-npx jest --selectProjects integration --ci --runInBand "$@"
+# --forceExit: a test that fails half-way may leave a broker connection open; the run must end
+# with that failure rather than hang until the CI timeout (passing suites close everything).
+npx jest --selectProjects integration --ci --runInBand --forceExit "$@"
