@@ -33,6 +33,7 @@ export {
 } from './propagation';
 export { platformTracer, recordSpanError, TRACER_PREFIX, withSpan } from './spans';
 export {
+  SHUTDOWN_FLUSH_TIMEOUT_MS,
   startTelemetry,
   startTraced,
   type Telemetry,

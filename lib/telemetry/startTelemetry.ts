@@ -28,6 +28,9 @@ export interface TelemetryExtras {
   spanProcessors?: SpanProcessor[];
 }
 
+/** Longest wait for the last spans at shutdown; an unreachable collector would stall it ~10 s. */
+export const SHUTDOWN_FLUSH_TIMEOUT_MS = 3000;
+
 let installed: BasicTracerProvider | undefined;
 
 async function exporterProcessors(options: TelemetryOptions): Promise<SpanProcessor[]> {
@@ -89,9 +92,18 @@ export async function startTelemetry(
     async stop() {
       if (installed !== provider) return;
       installed = undefined;
-      // The final flush fails when the collector is unreachable: those spans are lost, but a
-      // missing collector must not turn a clean shutdown into a failed one.
-      await provider.shutdown().catch(() => undefined);
+      // The final flush fails when the collector is unreachable (after the exporter's retries,
+      // ~10 s): those spans are lost, but a missing collector must neither fail nor stall a
+      // graceful shutdown, so it gets a bounded wait.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        provider.shutdown().catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, SHUTDOWN_FLUSH_TIMEOUT_MS);
+          timer.unref();
+        }),
+      ]);
+      clearTimeout(timer);
       // Lets a later startTelemetry (next test suite in the same worker) install its own provider.
       trace.disable();
     },
