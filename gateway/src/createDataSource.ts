@@ -27,18 +27,18 @@ export interface SubgraphDataSourceOptions {
 
 /**
  * A subgraph data source that forwards the correlation id, trace context and signed claims, times out slow
- * subgraphs, and fetches through Node's built-in fetch (undici: pooled keep-alive connections).
+ * subgraphs, and fetches with Apollo's pooled keep-alive fetcher.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly #options: SubgraphDataSourceOptions;
 
   constructor(options: SubgraphDataSourceOptions) {
     const timeoutMs = options.timeoutMs ?? 10_000;
-    super({
-      url: options.url,
-      fetcher: ((url: string, init: RequestInit) =>
-        fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
-    });
+    super({ url: options.url });
+    // Apollo's own fetcher (make-fetch-happen, keep-alive agent): measured cheaper per request than
+    // Node's fetch (undici's WHATWG streams cost about 4 ms of CPU on a 63 KB response).
+    const fetcher = this.fetcher;
+    this.fetcher = (url, init) => fetcher(url, { ...init, timeout: timeoutMs } as typeof init);
     this.#options = { ...options, timeoutMs };
   }
 
@@ -96,12 +96,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       return response;
     } catch (error) {
       observe(true);
-      const name = (error as { name?: string; cause?: { name?: string } }).name;
-      const causeName = (error as { cause?: { name?: string } }).cause?.name;
+      // make-fetch-happen (minipass-fetch) reports its `timeout` as a FetchError `request-timeout`.
+      const type = (error as { type?: string; cause?: { type?: string } }).type;
+      const causeType = (error as { cause?: { type?: string } }).cause?.type;
       if (
-        name === 'TimeoutError' ||
-        causeName === 'TimeoutError' ||
-        /aborted due to timeout/.test(String(error))
+        type === 'request-timeout' ||
+        causeType === 'request-timeout' ||
+        /network timeout at/.test(String(error))
       ) {
         throw graphqlError(
           'GATEWAY_TIMEOUT',
