@@ -8,10 +8,8 @@
  *
  * Env: BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 10).
  */
-import { randomBytes } from 'node:crypto';
-import autocannon from 'autocannon';
 import mongoose from 'mongoose';
-import { startStack, stackOptionsFromEnv } from '../stack/src';
+import { loadQuery, postQuery, startBenchStack } from './benchStack';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -47,33 +45,8 @@ const CROSS_SUBGRAPH = /* GraphQL */ `
   }
 `;
 
-async function post(url: string, query: string, variables: object = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data!;
-}
-
 async function load(title: string, url: string, query: string) {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-    connections: CONNECTIONS,
-    duration: SECONDS,
-  });
-  const row = {
-    title,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
+  const row = await loadQuery(title, url, query, { connections: CONNECTIONS, seconds: SECONDS });
   console.log(
     `${title.padEnd(34)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}`,
   );
@@ -81,25 +54,12 @@ async function load(title: string, url: string, query: string) {
 }
 
 async function main() {
-  const suffix = randomBytes(4).toString('hex');
-  const options = stackOptionsFromEnv({
-    ...process.env,
-    LOG_LEVEL: 'warn',
-    KAFKA_TOPIC_PREFIX: `bench${suffix}.`,
-    MONGODB_DB_PREFIX: `bench${suffix}_`,
-    INTELLIGENCE_GROUP_ID: `bench${suffix}-intelligence`,
-    GATEWAY_PORT: '0',
-    REGISTRY_PORT: '0',
-    INTELLIGENCE_PORT: '0',
-    WORKFLOW_PORT: '0',
-    CONSUMERS_PORT: '0',
-  });
-  const stack = await startStack(options);
+  const { stack, suffix } = await startBenchStack();
   try {
     const bases: string[] = [];
     for (let i = 0; i < COMPONENTS; i++) {
       const isBase = i < BASES;
-      const data = await post(
+      const data = await postQuery(
         stack.gatewayUrl,
         `mutation ($input: RegisterComponentInput!) { registerComponent(input: $input) { component { id } } }`,
         {
@@ -116,10 +76,10 @@ async function main() {
     }
     for (let known = 0; known < COMPONENTS;) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const data = await post(stack.gatewayUrl, `{ syncStatus { componentsKnown } }`);
+      const data = await postQuery(stack.gatewayUrl, `{ syncStatus { componentsKnown } }`);
       known = (data.syncStatus as { componentsKnown: number }).componentsKnown;
     }
-    await post(stack.gatewayUrl, CROSS_SUBGRAPH); // warm the query-plan cache
+    await postQuery(stack.gatewayUrl, CROSS_SUBGRAPH); // warm the query-plan cache
 
     console.log(`${COMPONENTS} components, ${CONNECTIONS} connections, ${SECONDS} s each`);
     const direct = await load(
@@ -147,8 +107,8 @@ async function main() {
     // What a cross-request component cache could save: the registry's MongoDB round trips for this
     // query (page, dependencies batch, dependents batch), timed alone.
     const connection = await mongoose
-      .createConnection(options.registry.platform.mongo.uri, {
-        dbName: `${options.registry.platform.mongo.dbPrefix}registry`,
+      .createConnection(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/', {
+        dbName: `bench${suffix}_registry`,
       })
       .asPromise();
     const components = connection.collection('components');

@@ -11,13 +11,12 @@
  *
  * Env: BENCH_RUNS (default 10), BENCH_COMPONENTS (default 3).
  */
-import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { readTopic } from '../consumers/src/operations';
 import { decodeEvent } from '../lib/events';
 import { createKafka } from '../lib/kafka';
 import { createLogger } from '../lib/logging';
-import { startStack, stackOptionsFromEnv } from '../stack/src';
+import { startBenchStack } from './benchStack';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 3);
@@ -100,21 +99,7 @@ async function measureRun(url: string, index: number, registry: mongoose.Connect
 }
 
 async function main() {
-  const suffix = randomBytes(4).toString('hex');
-  const stack = await startStack(
-    stackOptionsFromEnv({
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      KAFKA_TOPIC_PREFIX: `bench${suffix}.`,
-      MONGODB_DB_PREFIX: `bench${suffix}_`,
-      INTELLIGENCE_GROUP_ID: `bench${suffix}-intelligence`,
-      GATEWAY_PORT: '0',
-      REGISTRY_PORT: '0',
-      INTELLIGENCE_PORT: '0',
-      WORKFLOW_PORT: '0',
-      CONSUMERS_PORT: '0',
-    }),
-  );
+  const { stack, suffix } = await startBenchStack();
   const registry = await mongoose
     .createConnection(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/', {
       dbName: `bench${suffix}_registry`,

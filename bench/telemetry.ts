@@ -11,10 +11,8 @@
  * BENCH_ORDER (default none,otlp,memory).
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import autocannon from 'autocannon';
 import { ExportResultCode } from '@opentelemetry/core';
 import {
   BatchSpanProcessor,
@@ -22,7 +20,7 @@ import {
   SimpleSpanProcessor,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
-import { startStack, stackOptionsFromEnv } from '../stack/src';
+import { loadQuery, postQuery, startBenchStack } from './benchStack';
 import {
   activeContext,
   createGraphQLTracing,
@@ -78,34 +76,8 @@ const CROSS_SUBGRAPH = /* GraphQL */ `
   }
 `;
 
-async function post(url: string, query: string, variables: object = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data!;
-}
-
-async function load(title: string, url: string, query: string) {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-    connections: CONNECTIONS,
-    duration: SECONDS,
-  });
-  return {
-    title,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
-}
+const load = (title: string, url: string, query: string) =>
+  loadQuery(title, url, query, { connections: CONNECTIONS, seconds: SECONDS });
 
 /** One mode, in this process; prints one JSON line per query. */
 async function runMode(mode: Mode) {
@@ -117,31 +89,17 @@ async function runMode(mode: Mode) {
     'bench',
     mode === 'memory' ? { spanProcessors: [new SimpleSpanProcessor(exporter)] } : {},
   );
-  const suffix = randomBytes(4).toString('hex');
-  const stack = await startStack(
-    stackOptionsFromEnv({
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      KAFKA_TOPIC_PREFIX: `bench${suffix}.`,
-      MONGODB_DB_PREFIX: `bench${suffix}_`,
-      INTELLIGENCE_GROUP_ID: `bench${suffix}-intelligence`,
-      GATEWAY_PORT: '0',
-      REGISTRY_PORT: '0',
-      INTELLIGENCE_PORT: '0',
-      WORKFLOW_PORT: '0',
-      CONSUMERS_PORT: '0',
-    }),
-  );
+  const { stack } = await startBenchStack();
   try {
     for (let i = 0; i < 10; i++) {
-      await post(
+      await postQuery(
         stack.gatewayUrl,
         `mutation ($input: RegisterComponentInput!) { registerComponent(input: $input) { component { id } } }`,
         { input: { name: `Bench${i}`, type: 'ATOM', version: '1.0.0' } },
       );
     }
-    await post(stack.gatewayUrl, SMALL);
-    await post(stack.gatewayUrl, CROSS_SUBGRAPH);
+    await postQuery(stack.gatewayUrl, SMALL);
+    await postQuery(stack.gatewayUrl, CROSS_SUBGRAPH);
     for (const [title, query] of [
       ['small (registry only)', SMALL],
       ['cross-subgraph (3 subgraphs)', CROSS_SUBGRAPH],
