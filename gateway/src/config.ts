@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
+  booleanFlag,
   parseConfig,
   portSchema,
   sharedEnvSchema,
@@ -33,10 +34,7 @@ const subgraphUrls = z
   })
   .default({});
 
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1')
-  .optional();
+const flag = booleanFlag.optional();
 
 const gatewayEnvSchema = sharedEnvSchema.extend({
   GATEWAY_PORT: portSchema(4000),

@@ -1,4 +1,4 @@
 export { parseConfig, ConfigError } from './parseConfig';
-export { sharedEnvSchema, portSchema, type SharedEnv } from './sharedEnv';
+export { booleanFlag, sharedEnvSchema, portSchema, type SharedEnv } from './sharedEnv';
 export { toPlatformOptions, type PlatformOptions } from './platformOptions';
 export { subgraphSecurityEnvShape, subgraphGatewaySecret } from './subgraphSecurity';

@@ -13,6 +13,11 @@ const brokerList = z
     message: 'expected a comma-separated list of host:port',
   });
 
+/** A boolean variable: `true`/`1` or `false`/`0`; add `.optional()` or `.default(…)`. */
+export const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 /** Environment variables shared by every role; each role's config.ts extends these. */

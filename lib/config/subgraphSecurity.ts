@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { ConfigError } from './parseConfig';
+import { booleanFlag } from './sharedEnv';
 
 /** Environment of a subgraph's trust in the gateway; each subgraph role's schema extends it. */
 export const subgraphSecurityEnvShape = {
   /** The gateway's GATEWAY_SIGNING_SECRET: requests must carry its HMAC signature. */
   GATEWAY_SIGNING_SECRET: z.string().min(16).optional(),
   /** Production only: serve unsigned requests anyway (a private network, a mesh doing mTLS). */
-  SUBGRAPH_ALLOW_UNSIGNED: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((value) => value === 'true' || value === '1'),
+  SUBGRAPH_ALLOW_UNSIGNED: booleanFlag.default(false),
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { mongo } from 'mongoose';
 import { z } from 'zod';
 import {
+  booleanFlag,
   parseConfig,
   portSchema,
   sharedEnvSchema,
@@ -17,10 +18,7 @@ const registryEnvSchema = sharedEnvSchema.extend({
   /** MongoDB connections of this role; 1 because FerretDB 1.x loses concurrent same-document updates. */
   MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(1),
   /** Consume the registry's commands from workflow runs (register, update, validate). */
-  REGISTRY_COMMANDS_ENABLED: z
-    .enum(['true', 'false', '1', '0'])
-    .default('true')
-    .transform((value) => value === 'true' || value === '1'),
+  REGISTRY_COMMANDS_ENABLED: booleanFlag.default(true),
   /** Group of the registry's command consumer. Default: `<topic prefix>registry-commands`. */
   REGISTRY_COMMANDS_GROUP_ID: z.string().min(1).optional(),
 });

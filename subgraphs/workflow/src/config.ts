@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  booleanFlag,
   parseConfig,
   portSchema,
   sharedEnvSchema,
@@ -9,18 +10,12 @@ import {
   type PlatformOptions,
 } from '../../../lib/config';
 
-const flag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1');
-
 const workflowEnvSchema = sharedEnvSchema.extend({
   ...subgraphSecurityEnvShape,
   WORKFLOW_PORT: portSchema(4003),
   HOST: z.string().default('127.0.0.1'),
   /** Runs the engine (consumer, timers, cron) inside this role. */
-  WORKFLOW_ENGINE_ENABLED: flag(true),
+  WORKFLOW_ENGINE_ENABLED: booleanFlag.default(true),
   /** Consumer group shared by all engine instances. Default: `<topic prefix>workflow-engine`. */
   WORKFLOW_ENGINE_GROUP_ID: z.string().min(1).optional(),
   WORKFLOW_TIMER_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
@@ -28,7 +23,7 @@ const workflowEnvSchema = sharedEnvSchema.extend({
   /** Secret of the `default` webhook signing key (HMAC-SHA256). */
   WORKFLOW_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Registers the `test.echo` / `test.fail` actions (tests and demos only). */
-  WORKFLOW_TEST_ACTIONS: flag(false),
+  WORKFLOW_TEST_ACTIONS: booleanFlag.default(false),
 });
 
 /** Options of the workflow engine hosted by the workflow role. */
