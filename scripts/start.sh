@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
 # Quick start: installs dependencies, provisions and starts Kafka and MongoDB on loopback
 # (unless KAFKA_BROKERS / MONGODB_URI point elsewhere), then runs every role in one process.
+# Ctrl-C / SIGTERM stops the stack gracefully, then the services this run started (services
+# that were already running are left alone).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/lib/ensureDeps.sh
-bash scripts/services/up.sh
+STARTED="$(mktemp "${TMPDIR:-/tmp}/services-started.XXXXXX")"
+stop_services() {
+  bash scripts/services/down.sh --from "$STARTED" || true
+  rm -f "$STARTED"
+}
+trap stop_services EXIT
+UP_STARTED_FILE="$STARTED" bash scripts/services/up.sh
 # shellcheck disable=SC1091
 source .cache/run/services.env
 export APOLLO_TELEMETRY_DISABLED="${APOLLO_TELEMETRY_DISABLED:-1}"
-exec node_modules/.bin/tsx stack/src/main.ts
+node_modules/.bin/tsx stack/src/main.ts &
+STACK_PID=$!
+forward() { kill -TERM "$STACK_PID" 2>/dev/null || true; }
+trap forward INT TERM
+# `wait` returns early when a trapped signal arrives: wait again for the stack's own exit code.
+status=0
+wait "$STACK_PID" || status=$?
+while kill -0 "$STACK_PID" 2>/dev/null; do wait "$STACK_PID" || status=$?; done
+exit "$status"

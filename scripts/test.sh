@@ -19,7 +19,14 @@ step "unit tests"
 npx jest --selectProjects unit --ci
 
 step "real services"
-bash scripts/services/up.sh
+# Stop, at the end, the services this run started; leave alone those that were already running.
+STARTED="$(mktemp "${TMPDIR:-/tmp}/services-started.XXXXXX")"
+stop_services() {
+  bash scripts/services/down.sh --from "$STARTED" || true
+  rm -f "$STARTED"
+}
+trap stop_services EXIT
+UP_STARTED_FILE="$STARTED" bash scripts/services/up.sh
 # shellcheck disable=SC1091
 source .cache/run/services.env
 step "integration and end-to-end tests (Kafka $KAFKA_BROKERS, MongoDB $MONGODB_URI)"

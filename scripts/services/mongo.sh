@@ -1,25 +1,33 @@
 #!/usr/bin/env bash
 # A MongoDB-compatible server on loopback without Docker.
 #
-# Usage: scripts/services/mongo.sh <start|stop|status|wait|restart|kill|build|kind|env>
+# Usage: scripts/services/mongo.sh <start|stop|status|wait|restart|kill|build|kind|why|env>
 #   start    launch in background (no-op if already running)
 #   wait     block until the server answers a real OP_MSG {hello:1} (and, for a
 #            mongod replica set, until it is the writable primary)
 #   stop     SIGTERM, up to 30 s, then SIGKILL;  kill: SIGKILL at once
 #   status   exit 0 if the process runs (prints whether it answers), 3 if not
-#   build    only prepare the server (build FerretDB when it is the one used)
-#   kind     print what runs / would run, e.g. "ferretdb v1.24.0"
+#   build    only prepare the server (fetch/compile mongo-java-server, build FerretDB, locate
+#            mongodb-memory-server's mongod)
+#   kind     print what runs / would run, e.g. "mongo-java-server 1.47.0"
+#   why      print why that server is the one chosen
 #   env      print `export MONGODB_URI=...`
 #
-# Which server, in order:
-#   1. MONGODB_URI is set      -> an external server; this script does nothing but report it.
-#   2. `mongod` is on PATH     -> mongod as single-node replica set rs0 (transactions, change streams).
-#   3. otherwise               -> FerretDB (Go, built from source once) on its SQLite backend.
-# MONGO_KIND=mongod|ferretdb forces 2 or 3.
+# Which server, in order (the provider chain; `kind` and `why` print the choice):
+#   1. MONGODB_URI is set          -> an external server; this script does nothing but report it.
+#   2. `mongod` is on PATH         -> mongod as single-node replica set rs0 (transactions, change streams).
+#   3. MONGO_KIND=memory-server    -> the real mongod that mongodb-memory-server downloads (needs the
+#                                     internet once; run as in 2).
+#   4. otherwise, the default      -> mongo-java-server on its H2 file store (Maven Central jars, same
+#                                     JVM as Kafka; scripts/services/MongoWireServer.java), chosen by
+#                                     measurement: docs/mongodb.md.
+# MONGO_KIND=mongod|memory-server|mongo-java-server|ferretdb forces one; FerretDB 1.24 (Go, built
+# from source once, SQLite backend) stays selectable with its limits written down in docs/mongodb.md.
 #
 # Environment knobs:
 #   MONGO_PORT           (default 27017)
 #   MONGO_WAIT_TIMEOUT   seconds for `wait` (default 60)
+#   MONGO_JAVA_HEAP_OPTS (default "-Xms64m -Xmx1g") for mongo-java-server
 #   FERRETDB_VERSIONS    versions tried in order (default "v1.24.1 v1.24.0")
 #   FERRETDB_LOG_LEVEL   DEBUG|INFO|WARN|ERROR (default INFO)
 set -euo pipefail
@@ -34,6 +42,14 @@ FERRETDB_MODULE="github.com/FerretDB/FerretDB"
 FERRETDB_VERSIONS="${FERRETDB_VERSIONS:-v1.24.1 v1.24.0}"
 FERRETDB_LOG_LEVEL="${FERRETDB_LOG_LEVEL:-INFO}"
 FERRETDB_BIN="$BIN_DIR/ferretdb"
+MONGO_JAVA_HEAP_OPTS="${MONGO_JAVA_HEAP_OPTS:--Xms64m -Xmx1g}"
+MONGO_JAVA_POM="$SERVICES_DIR/mongo-java-pom.xml"
+MONGO_JAVA_SRC="$SERVICES_DIR/MongoWireServer.java"
+MONGO_JAVA_DIR="$CACHE_DIR/mongo-java"
+MONGO_JAVA_LIBS="$MONGO_JAVA_DIR/libs"
+MONGO_JAVA_CLASSES="$MONGO_JAVA_DIR/classes"
+# mongod from PATH, or the one mongodb-memory-server downloaded (MONGO_KIND=memory-server).
+MONGOD_BIN="mongod"
 
 PIDFILE="$RUN_DIR/mongo-$MONGO_PORT.pid"
 LOGFILE="$RUN_DIR/mongo-$MONGO_PORT.log"
@@ -57,14 +73,31 @@ report_external() {
 
 chosen_kind() {
   case "${MONGO_KIND:-auto}" in
-    mongod | ferretdb) echo "$MONGO_KIND" ;;
-    auto) if command -v mongod >/dev/null 2>&1; then echo mongod; else echo ferretdb; fi ;;
-    *) die "MONGO_KIND must be auto, mongod or ferretdb (got '$MONGO_KIND')" ;;
+    mongod | memory-server | mongo-java-server | ferretdb) echo "$MONGO_KIND" ;;
+    auto) if command -v mongod >/dev/null 2>&1; then echo mongod; else echo mongo-java-server; fi ;;
+    *) die "MONGO_KIND must be auto, mongod, memory-server, mongo-java-server or ferretdb (got '$MONGO_KIND')" ;;
   esac
 }
 
+# One line: why chosen_kind picked what it did (printed by up.sh).
+chosen_reason() {
+  if external; then
+    echo "MONGODB_URI is set"
+  elif [[ -n "${MONGO_KIND:-}" && "$MONGO_KIND" != auto ]]; then
+    echo "MONGO_KIND=$MONGO_KIND"
+  elif command -v mongod >/dev/null 2>&1; then
+    echo "a mongod is on PATH ($(command -v mongod))"
+  else
+    echo "no MONGODB_URI, no mongod on PATH: the embedded default (atomic updates, indexed lookups, durable before reply; docs/mongodb.md)"
+  fi
+}
+
 data_dir_for() { # data_dir_for KIND
-  if [[ "$1" == mongod ]]; then echo "$CACHE_DIR/mongo/data-$MONGO_PORT"; else echo "$CACHE_DIR/ferretdb/data-$MONGO_PORT"; fi
+  case "$1" in
+    mongod | memory-server) echo "$CACHE_DIR/mongo/data-$MONGO_PORT" ;;
+    mongo-java-server) echo "$MONGO_JAVA_DIR/data-$MONGO_PORT" ;;
+    *) echo "$CACHE_DIR/ferretdb/data-$MONGO_PORT" ;;
+  esac
 }
 
 # Loads KIND, VERSION, DATA_DIR, REPLSET from the kind file (empty if none).
@@ -180,18 +213,94 @@ start_ferretdb() {
     --log-level="$FERRETDB_LOG_LEVEL"
 }
 
+# ----------------------------------------------------- mongo-java-server ----
+
+mongo_java_version() { sed -n 's:.*<mongo-java-server.version>\(.*\)</mongo-java-server.version>.*:\1:p' "$MONGO_JAVA_POM"; }
+mongo_java_stamp() { cat "$MONGO_JAVA_POM" "$MONGO_JAVA_SRC" | sha256sum | cut -d' ' -f1; }
+mongo_java_ready() { [[ "$(cat "$MONGO_JAVA_CLASSES/.stamp" 2>/dev/null)" == "$(mongo_java_stamp)" ]]; }
+
+# Jars from Maven Central (keyed by the pom and source hash, like Kafka's) and the launcher
+# compiled once, so a start is one JVM launch (no compile on the start path).
+build_mongo_java() {
+  mongo_java_ready && return 0
+  take_lock mongo-java-build 8
+  if mongo_java_ready; then
+    release_lock 8
+    return 0
+  fi
+  require_cmd java "install a JDK 17+, e.g. apt-get install openjdk-17-jdk-headless"
+  require_cmd javac "install a JDK 17+ (not only a JRE), e.g. apt-get install openjdk-17-jdk-headless"
+  require_cmd mvn "install Maven 3.8+, e.g. apt-get install maven"
+  local start tmp
+  start="$(now_ms)"
+  tmp="$MONGO_JAVA_DIR/build.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp/classes"
+  log "mongo-java-server: fetching $(mongo_java_version) jars from Maven Central into $MONGO_JAVA_LIBS"
+  # shellcheck disable=SC2086 # SERVICES_MVN_ARGS is a list of words on purpose
+  if ! mvn -q -B -Dstyle.color=never -f "$MONGO_JAVA_POM" ${SERVICES_MVN_ARGS:-} \
+    dependency:copy-dependencies -DoutputDirectory="$tmp/libs" -DincludeScope=runtime 2>&1 |
+    sed 's/\x1b\[[0-9;]*m//g'; then
+    rm -rf "$tmp"
+    die "mongo-java-server: Maven could not fetch the jars (see the Maven output above)"
+  fi
+  javac -nowarn -cp "$tmp/libs/*" -d "$tmp/classes" "$MONGO_JAVA_SRC" ||
+    die "mongo-java-server: could not compile $MONGO_JAVA_SRC"
+  mongo_java_stamp >"$tmp/classes/.stamp"
+  rm -rf "$MONGO_JAVA_LIBS" "$MONGO_JAVA_CLASSES"
+  mv "$tmp/libs" "$MONGO_JAVA_LIBS"
+  mv "$tmp/classes" "$MONGO_JAVA_CLASSES"
+  rm -rf "$tmp"
+  log "mongo-java-server: $(find "$MONGO_JAVA_LIBS" -name '*.jar' | wc -l) jars fetched and launcher compiled in $(elapsed_s "$start")"
+  release_lock 8
+}
+
+start_mongo_java() {
+  build_mongo_java
+  KIND=mongo-java-server
+  VERSION="$(mongo_java_version)"
+  DATA_DIR="$(data_dir_for mongo-java-server)"
+  REPLSET=""
+  mkdir -p "$DATA_DIR"
+  write_kindfile
+  rotate_log "$LOGFILE"
+  # The data dir is on the command line (the store file sits in it), which is how is_running
+  # recognises this process. SIGTERM runs the shutdown hook that closes the store cleanly.
+  # shellcheck disable=SC2086 # heap opts are a word list on purpose
+  spawn_daemon "$PIDFILE" "$LOGFILE" java $MONGO_JAVA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.showDateTime=true \
+    -cp "$MONGO_JAVA_CLASSES:$MONGO_JAVA_LIBS/*" MongoWireServer \
+    --host "$SERVICES_HOST" --port "$MONGO_PORT" --file "$DATA_DIR/store.mv"
+}
+
+# --------------------------------------------------- mongodb-memory-server ----
+
+# mongodb-memory-server (a dev dependency) finds or downloads a real mongod for this platform;
+# where the download is refused (no internet) this fails with its message and a hint.
+locate_memory_server_mongod() {
+  require_cmd node "install Node.js 20+"
+  local path
+  path="$(cd "$REPO_ROOT" && node -e "
+    require('mongodb-memory-server-core').MongoBinary.getPath()
+      .then((p) => console.log(p), (e) => { console.error(e.message); process.exit(1); })" 2>&1)" ||
+    die "memory-server: mongodb-memory-server could not provide a mongod (${path##*$'\n'}); unset MONGO_KIND for the embedded default, or set MONGODB_URI"
+  MONGOD_BIN="${path##*$'\n'}"
+  [[ -x "$MONGOD_BIN" ]] || die "memory-server: $MONGOD_BIN is not executable"
+}
+
 # ---------------------------------------------------------------- mongod ----
 
-mongod_version() { mongod --version 2>/dev/null | sed -n 's/^db version v//p' | head -n1; }
+mongod_version() { "$MONGOD_BIN" --version 2>/dev/null | sed -n 's/^db version v//p' | head -n1; }
 
 # The replica set is initiated over the wire: by our node probe, else mongosh.
 # With neither, mongod runs standalone (no transactions / change streams).
 can_initiate() { command -v node >/dev/null 2>&1 || command -v mongosh >/dev/null 2>&1; }
 
-start_mongod() {
-  KIND=mongod
+start_mongod() { # start_mongod [KIND]
+  KIND="${1:-mongod}"
   VERSION="$(mongod_version)"
-  DATA_DIR="$(data_dir_for mongod)"
+  DATA_DIR="$(data_dir_for "$KIND")"
   REPLSET=""
   if can_initiate; then REPLSET="$MONGO_REPLSET"; else warn "mongo: neither node nor mongosh found: starting mongod standalone (no replica set)"; fi
   mkdir -p "$DATA_DIR"
@@ -201,7 +310,7 @@ start_mongod() {
     --nounixsocket --wiredTigerCacheSizeGB 0.25)
   # Small oplog: it is preallocated, and tests never need a long history.
   [[ -n "$REPLSET" ]] && args+=(--replSet "$REPLSET" --oplogSize 128)
-  spawn_daemon "$PIDFILE" "$LOGFILE" mongod "${args[@]}"
+  spawn_daemon "$PIDFILE" "$LOGFILE" "$MONGOD_BIN" "${args[@]}"
 }
 
 mongod_is_primary() {
@@ -234,8 +343,8 @@ cmd_start() {
   [[ "$MONGO_PORT" =~ ^[0-9]+$ ]] || die "MONGO_PORT must be a number"
   local kind
   kind="$(chosen_kind)"
-  # Build before taking the start lock: a cold FerretDB build takes minutes.
-  [[ "$kind" == ferretdb ]] && build_ferretdb
+  # Prepare before taking the start lock: a cold FerretDB build takes minutes.
+  prepare_kind "$kind"
   take_lock "mongo-$MONGO_PORT" 9
   if is_running; then
     if probe mongo-hello "$MONGO_PORT" >/dev/null; then
@@ -248,7 +357,11 @@ cmd_start() {
   rm -f "$PIDFILE"
   port_open "$MONGO_PORT" &&
     die "$NAME: port $MONGO_PORT is already in use by a process this script did not start (set MONGODB_URI to use it, or pick another MONGO_PORT)"
-  if [[ "$kind" == mongod ]]; then start_mongod; else start_ferretdb; fi
+  case "$kind" in
+    mongod | memory-server) start_mongod "$kind" ;;
+    mongo-java-server) start_mongo_java ;;
+    ferretdb) start_ferretdb ;;
+  esac
   log "$NAME: started $KIND $VERSION pid $(cat "$PIDFILE") (data $DATA_DIR, log $LOGFILE)"
 }
 
@@ -325,13 +438,24 @@ cmd_kind() {
     echo "external"
   elif is_running; then
     echo "$KIND $VERSION"
-  elif [[ "$(chosen_kind)" == mongod ]]; then
-    echo "mongod $(mongod_version)"
-  elif ferretdb_works; then
-    echo "ferretdb $(ferretdb_version)"
   else
-    echo "ferretdb (not built yet)"
+    case "$(chosen_kind)" in
+      mongod) echo "mongod $(mongod_version)" ;;
+      memory-server) echo "memory-server (mongod downloaded by mongodb-memory-server)" ;;
+      mongo-java-server) echo "mongo-java-server $(mongo_java_version)" ;;
+      ferretdb) if ferretdb_works; then echo "ferretdb $(ferretdb_version)"; else echo "ferretdb (not built yet)"; fi ;;
+    esac
   fi
+}
+
+# Everything a kind needs before it can start; a no-op when cached.
+prepare_kind() { # prepare_kind KIND
+  case "$1" in
+    ferretdb) build_ferretdb ;;
+    mongo-java-server) build_mongo_java ;;
+    memory-server) locate_memory_server_mongod ;;
+    mongod) ;;
+  esac
 }
 
 # directConnection=true: talk to this one node without replica-set discovery
@@ -352,8 +476,9 @@ main() {
       cmd_stop stop
       cmd_start
       ;;
-    build) if ! external && [[ "$(chosen_kind)" == ferretdb ]]; then build_ferretdb; fi ;;
+    build) if ! external; then prepare_kind "$(chosen_kind)"; fi ;;
     kind) cmd_kind ;;
+    why) chosen_reason ;;
     env) echo "export MONGODB_URI='$(uri)'" ;;
     *) usage ;;
   esac

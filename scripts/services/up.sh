@@ -43,8 +43,16 @@ check_prereqs() {
       command -v mvn >/dev/null 2>&1 || missing+=("mvn (Maven 3.8+, e.g. apt-get install maven; needed once to fetch the Kafka jars)")
     fi
   fi
-  if want_mongo && [[ "$(bash "$SERVICES_DIR/mongo.sh" kind)" == "ferretdb (not built yet)" ]]; then
-    command -v go >/dev/null 2>&1 || missing+=("go (Go 1.22+, needed once to build FerretDB; or put mongod on PATH, or set MONGODB_URI)")
+  if want_mongo; then
+    case "$(bash "$SERVICES_DIR/mongo.sh" kind)" in
+      "ferretdb (not built yet)")
+        command -v go >/dev/null 2>&1 || missing+=("go (Go 1.22+, needed once to build FerretDB; or unset MONGO_KIND, or set MONGODB_URI)")
+        ;;
+      mongo-java-server*)
+        command -v javac >/dev/null 2>&1 || missing+=("javac (a JDK 17+, for the embedded MongoDB wire server; or put mongod on PATH, or set MONGODB_URI)")
+        command -v mvn >/dev/null 2>&1 || missing+=("mvn (Maven 3.8+, needed once to fetch the MongoDB wire server's jars)")
+        ;;
+    esac
   fi
   if ((${#missing[@]})); then
     printf '[services] ERROR: missing prerequisite: %s\n' "${missing[@]}" >&2
@@ -52,8 +60,8 @@ check_prereqs() {
   fi
 }
 
-# The slow first-run steps (Maven fetch of the Kafka jars, FerretDB's Go
-# build) are independent, so they run in parallel; both are no-ops when cached.
+# The slow first-run steps (Maven fetches of the Kafka and mongo-java-server jars, or FerretDB's
+# Go build) are independent, so they run in parallel; all are no-ops when cached.
 prepare_in_parallel() {
   local kafka_job="" mongo_job="" failed=""
   if want_kafka; then
@@ -65,13 +73,29 @@ prepare_in_parallel() {
     mongo_job=$!
   fi
   if [[ -n "$kafka_job" ]] && ! wait "$kafka_job"; then failed+=" kafka-jars"; fi
-  if [[ -n "$mongo_job" ]] && ! wait "$mongo_job"; then failed+=" ferretdb-build"; fi
+  if [[ -n "$mongo_job" ]] && ! wait "$mongo_job"; then failed+=" mongo-server"; fi
   [[ -z "$failed" ]] || die "provisioning failed:$failed (see messages above)"
 }
 
 record_state() { # record_state LINE: remember (once) that up.sh manages this
   touch "$STATE_FILE"
   grep -qxF -- "$1" "$STATE_FILE" || echo "$1" >>"$STATE_FILE"
+}
+
+# UP_STARTED_FILE (optional): where this call lists, in down.sh's format, the services it
+# started itself, so `npm start` / `npm test` stop exactly those and leave alone what was
+# already running.
+note_started() { # note_started LINE
+  if [[ -n "${UP_STARTED_FILE:-}" ]]; then echo "$1" >>"$UP_STARTED_FILE"; fi
+}
+
+# A server already answering on our port that this checkout did not start (another checkout's
+# stack, say) is used as it is, not refused: it is treated like KAFKA_BROKERS / MONGODB_URI.
+foreign_kafka_answers() {
+  ! bash "$SERVICES_DIR/kafka.sh" status >/dev/null 2>&1 && probe kafka "$KAFKA_PORT" >/dev/null
+}
+foreign_mongo_answers() {
+  ! bash "$SERVICES_DIR/mongo.sh" status >/dev/null 2>&1 && probe mongo-hello "$MONGO_PORT" >/dev/null
 }
 
 # Single-quoted shell word: sourceable by bash and readable by dotenv-style
@@ -89,6 +113,8 @@ write_env_file() {
     echo "# that sourced this file manages them instead of treating them as external."
     if want_kafka; then echo "export SERVICES_UP_KAFKA_BROKERS=$(squote "$kafka_brokers")"; fi
     if want_mongo; then echo "export SERVICES_UP_MONGODB_URI=$(squote "$mongo_uri")"; fi
+    echo "# Which MongoDB wire server that is (the conformance suite names it in its output)."
+    echo "export MONGO_SERVER_KIND=$(squote "$(bash "$SERVICES_DIR/mongo.sh" kind)")"
   } >"$ENV_FILE.tmp"
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
@@ -101,16 +127,30 @@ main() {
   prepare_in_parallel
 
   # Start both first (each returns right after launching), then wait: the
-  # JVM and FerretDB boot concurrently.
-  if want_kafka; then
+  # two JVMs boot concurrently.
+  local was_running
+  if want_kafka && foreign_kafka_answers; then
+    log "kafka: a broker this checkout did not start answers on $SERVICES_HOST:$KAFKA_PORT: using it (it is not stopped by down.sh)"
+    export KAFKA_BROKERS="$SERVICES_HOST:$KAFKA_PORT"
+    WANT_KAFKA=""
+  elif want_kafka; then
+    was_running="$(bash "$SERVICES_DIR/kafka.sh" status >/dev/null 2>&1 && echo 1 || true)"
     bash "$SERVICES_DIR/kafka.sh" start
     record_state "kafka $KAFKA_PORT $KAFKA_CONTROLLER_PORT${KAFKA_DATA_DIR:+ $KAFKA_DATA_DIR}"
+    [[ -n "$was_running" ]] || note_started "kafka $KAFKA_PORT $KAFKA_CONTROLLER_PORT${KAFKA_DATA_DIR:+ $KAFKA_DATA_DIR}"
   else
     log "kafka: KAFKA_BROKERS is set ($KAFKA_BROKERS): not starting a broker"
   fi
-  if want_mongo; then
+  if want_mongo && foreign_mongo_answers; then
+    log "mongo: a server this checkout did not start answers on $SERVICES_HOST:$MONGO_PORT: using it (it is not stopped by down.sh)"
+    export MONGODB_URI="mongodb://$SERVICES_HOST:$MONGO_PORT/?directConnection=true"
+    WANT_MONGO=""
+  elif want_mongo; then
+    log "mongo: $(bash "$SERVICES_DIR/mongo.sh" kind), because $(bash "$SERVICES_DIR/mongo.sh" why)"
+    was_running="$(bash "$SERVICES_DIR/mongo.sh" status >/dev/null 2>&1 && echo 1 || true)"
     bash "$SERVICES_DIR/mongo.sh" start
     record_state "mongo $MONGO_PORT"
+    [[ -n "$was_running" ]] || note_started "mongo $MONGO_PORT"
   else
     log "mongo: MONGODB_URI is set ($MONGODB_URI): not starting a server"
   fi
