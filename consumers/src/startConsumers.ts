@@ -4,7 +4,7 @@ import { loadSubgraphSdl, startSubgraphServer } from '../../lib/graphql';
 import { createPlatformKafka } from '../../lib/kafka';
 import { stopAll, type Stoppable } from '../../lib/lifecycle';
 import { createLogger, type Logger } from '../../lib/logging';
-import { connectMongo } from '../../lib/mongo';
+import { connectMongo, mongoAnswers, mongoConnectionOptions } from '../../lib/mongo';
 import { createIntelligenceProjector } from '../../subgraphs/intelligence/src';
 import type { ConsumersOptions } from './config';
 import { resolvers } from './graphql/resolvers';
@@ -39,8 +39,7 @@ export async function startConsumers(
     const kafka = createPlatformKafka(options.platform.kafka, logger, 'consumers');
     await kafka.ensureTopics();
     const mongo = await connectMongo({
-      uri: options.platform.mongo.uri,
-      dbName: `${options.platform.mongo.dbPrefix}consumers`,
+      ...mongoConnectionOptions(options.platform.mongo, 'consumers'),
       logger,
     });
     started.push({ stop: () => mongo.close() });
@@ -95,7 +94,7 @@ export async function startConsumers(
       host: options.host,
       logger,
       metrics,
-      readiness: { mongodb: async () => mongo.readyState === 1 },
+      readiness: { mongodb: () => mongoAnswers(mongo), ...projector.readiness },
     });
     started.push(server);
     const { url, graphqlUrl } = server;

@@ -16,6 +16,10 @@ export interface PlatformOptions {
     uri: string;
     /** Prefix of each role's database name. */
     dbPrefix: string;
+    /** Driver pool size per connection; absent = the driver's default (100). */
+    poolSize?: number;
+    /** Deadline of every database call (ms). */
+    timeoutMs: number;
   };
   /** Tracing (OpenTelemetry); absent means off. See docs/observability.md. */
   telemetry?: TelemetryOptions;
@@ -33,7 +37,12 @@ export function toPlatformOptions(env: SharedEnv): PlatformOptions {
       partitions: env.KAFKA_PARTITIONS,
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
     },
-    mongo: { uri: env.MONGODB_URI, dbPrefix: env.MONGODB_DB_PREFIX },
+    mongo: {
+      uri: env.MONGODB_URI,
+      dbPrefix: env.MONGODB_DB_PREFIX,
+      ...(env.MONGODB_POOL_SIZE !== undefined && { poolSize: env.MONGODB_POOL_SIZE }),
+      timeoutMs: env.MONGODB_TIMEOUT_MS,
+    },
     telemetry: {
       exporter: env.OTEL_TRACES_EXPORTER,
       otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -42,6 +42,10 @@ export const sharedEnvSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9_-]*$/)
     .default(''),
+  /** Connections per role's MongoDB pool; unset = the driver's default (100). */
+  MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
+  /** Deadline of every database call in ms (the driver's `timeoutMS`): nothing waits forever. */
+  MONGODB_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Where trace spans go: `none` (no spans, traceparent still forwarded), `otlp` or `console`. */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   /** OTLP/HTTP receiver base URL (spans go to `<url>/v1/traces`), e.g. a collector, Jaeger or Tempo. */

@@ -4,6 +4,7 @@ export { createEventPublisher, type EventPublisher, type EventPublisherOptions }
 export {
   createOutboxRelay,
   outboxSchemaFields,
+  OUTBOX_PENDING,
   type OutboxFields,
   type OutboxRelay,
   type OutboxRelayOptions,

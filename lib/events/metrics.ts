@@ -14,6 +14,7 @@ export interface EventMetrics {
   handlerSeconds: Histogram<'type' | 'group'>;
   lag: Gauge<'group' | 'topic' | 'partition'>;
   outboxBacklog: Gauge<'topic'>;
+  outboxRelayFailures: Counter<'relay'>;
 }
 
 /** Sources of the outbox backlog gauge, registered by running relays. */
@@ -64,6 +65,12 @@ export function createEventMetrics(registry: Registry = new Registry()): EventMe
       name: 'event_consumer_lag',
       help: 'High watermark minus committed offset, per consumer group and partition (at last batch).',
       labelNames: ['group', 'topic', 'partition'],
+      registers: [registry],
+    }),
+    outboxRelayFailures: new Counter({
+      name: 'outbox_relay_failures_total',
+      help: 'Outbox relay passes that failed (Kafka or the database unavailable, a broken event).',
+      labelNames: ['relay'],
       registers: [registry],
     }),
     outboxBacklog: new Gauge({

@@ -3,7 +3,7 @@ import type { Logger } from '../logging';
 import { ROOT_CONTEXT, runInContext } from '../telemetry';
 import type { CloudEvent } from './envelope';
 import { isRetriable } from './errors';
-import { registerOutboxBacklog } from './metrics';
+import { eventMetrics, registerOutboxBacklog } from './metrics';
 import type { EventPublisher } from './publisher';
 
 /**
@@ -16,13 +16,27 @@ export interface OutboxFields {
   pendingEvents: CloudEvent[];
   /** Last sequence number used for this aggregate's events. */
   eventSequence: number;
+  /**
+   * True while `pendingEvents` is not empty: an indexed equality the relay finds work by, instead
+   * of scanning the collection for non-empty arrays. Every write that adds pending events sets it
+   * in the same update ({@link OUTBOX_PENDING}); the relay clears it with its compare-and-set.
+   */
+  outboxPending?: boolean;
 }
+
+/** The indexed flag of {@link OutboxFields}: writers `$set` it with the events they add. */
+export const OUTBOX_PENDING = 'outboxPending';
 
 /** Mongoose schema fragment for {@link OutboxFields}. */
 export const outboxSchemaFields = {
   pendingEvents: { type: [Object], default: () => [] },
   eventSequence: { type: Number, default: 0 },
+  outboxPending: { type: Boolean, default: false, index: true },
 };
+
+const PENDING_FILTER = { [OUTBOX_PENDING]: true };
+// Finds documents whose writer predates the flag (or forgot it): a scan, so only at start and rarely.
+const UNFLAGGED_FILTER = { 'pendingEvents.0': { $exists: true }, [OUTBOX_PENDING]: { $ne: true } };
 
 /** An aggregate model and the topic its events go to. */
 export interface OutboxSource {
@@ -41,6 +55,10 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** Documents taken per sweep and source. @default 100 */
   batchSize?: number;
+  /** Period of the scan that flags pending events written without the flag. @default 60000 */
+  repairIntervalMs?: number;
+  /** A relay that has not finished a pass successfully for this long is reported stalled. @default 15000 */
+  stallAfterMs?: number;
 }
 
 /** Relays committed events to Kafka; kick() after a write for low latency, the sweep catches the rest. */
@@ -52,6 +70,11 @@ export interface OutboxRelay {
   drain(): Promise<void>;
   /** Number of aggregates with events waiting for Kafka. */
   backlog(): Promise<number>;
+  /**
+   * False when no pass has succeeded for `stallAfterMs` (Kafka or the database failing, or a pass
+   * stuck): `/ready` reports it, and it is logged once until the relay progresses again.
+   */
+  isProgressing(): boolean;
   stop(): Promise<void>;
 }
 
@@ -64,8 +87,15 @@ export function createOutboxRelay({
   logger,
   intervalMs = 1000,
   batchSize = 100,
+  repairIntervalMs = 60_000,
+  stallAfterMs = 15_000,
 }: OutboxRelayOptions): OutboxRelay {
+  const relayName = sources.map((source) => source.topic).join(',');
+  const metrics = eventMetrics();
+  let lastProgressAt = Date.now();
+  let stallLogged = false;
   let timer: NodeJS.Timeout | undefined;
+  let repairTimer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = false;
@@ -77,7 +107,7 @@ export function createOutboxRelay({
       const remaining = current.pendingEvents.filter((event) => !published.has(event.id));
       const result = await source.model.updateOne(
         { _id: current._id, eventSequence: current.eventSequence },
-        { $set: { pendingEvents: remaining } },
+        { $set: { pendingEvents: remaining, [OUTBOX_PENDING]: remaining.length > 0 } },
       );
       if (result.matchedCount === 1) return;
       current = await source.model
@@ -90,10 +120,14 @@ export function createOutboxRelay({
     let relayed = 0;
     for (const source of sources) {
       const docs = await source.model
-        .find({ 'pendingEvents.0': { $exists: true } }, { pendingEvents: 1, eventSequence: 1 })
+        .find(PENDING_FILTER, { pendingEvents: 1, eventSequence: 1 })
         .limit(batchSize)
         .lean<PendingDoc[]>();
       for (const doc of docs) {
+        if (doc.pendingEvents.length === 0) {
+          await clearPublished(source, doc, new Set());
+          continue;
+        }
         const events = [...doc.pendingEvents].sort((a, b) => a.sequence - b.sequence);
         await publisher.publish(source.topic, events);
         await clearPublished(source, doc, new Set(events.map((event) => event.id)));
@@ -109,7 +143,14 @@ export function createOutboxRelay({
       return running;
     }
     running = pass()
+      .then((relayed) => {
+        lastProgressAt = Date.now();
+        if (stallLogged) logger.info('outbox relay progresses again');
+        stallLogged = false;
+        return relayed;
+      })
       .catch((error: unknown) => {
+        metrics.outboxRelayFailures.inc({ relay: relayName });
         // A contract violation will not heal by itself: say so loudly (the events stay pending).
         if (isRetriable(error)) logger.warn({ err: error }, 'outbox relay pass failed; will retry');
         else logger.error({ err: error }, 'outbox holds an event that breaks its contract');
@@ -125,16 +166,39 @@ export function createOutboxRelay({
     return running;
   }
 
+  /** Flags documents that hold pending events without {@link OUTBOX_PENDING} (a scan). */
+  async function repair(): Promise<void> {
+    for (const source of sources) {
+      const result = await source.model.updateMany(UNFLAGGED_FILTER, {
+        $set: { [OUTBOX_PENDING]: true },
+      });
+      if (result.modifiedCount > 0) {
+        logger.warn(
+          { topic: source.topic, documents: result.modifiedCount },
+          'outbox: flagged pending events written without the outboxPending flag',
+        );
+        void run();
+      }
+    }
+  }
+
+  function runRepair(): void {
+    repair().catch((error: unknown) =>
+      logger.warn({ err: error }, 'outbox repair scan failed; will retry'),
+    );
+  }
+
   return {
     start() {
       // The backlog gauge (outbox_backlog_aggregates) asks running relays at scrape time.
       for (const source of sources) {
-        registerOutboxBacklog(source.topic, () =>
-          source.model.countDocuments({ 'pendingEvents.0': { $exists: true } }),
-        );
+        registerOutboxBacklog(source.topic, () => source.model.countDocuments(PENDING_FILTER));
       }
       timer = setInterval(() => void run(), intervalMs);
       timer.unref();
+      repairTimer = setInterval(runRepair, repairIntervalMs);
+      repairTimer.unref();
+      runRepair();
       void run();
     },
     // A pass relays many aggregates' events: it runs outside the kicking request's trace context
@@ -144,16 +208,28 @@ export function createOutboxRelay({
       while (running) await running;
       while ((await run()) > 0);
     },
+    isProgressing() {
+      const progressing = stopped || Date.now() - lastProgressAt < stallAfterMs;
+      if (!progressing && !stallLogged) {
+        stallLogged = true;
+        logger.error(
+          { relay: relayName, sinceMs: Date.now() - lastProgressAt },
+          'outbox relay is not progressing',
+        );
+      }
+      return progressing;
+    },
     async backlog() {
       let total = 0;
       for (const { model } of sources) {
-        total += await model.countDocuments({ 'pendingEvents.0': { $exists: true } });
+        total += await model.countDocuments(PENDING_FILTER);
       }
       return total;
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(repairTimer);
       for (const source of sources) registerOutboxBacklog(source.topic, undefined);
       while (running) await running;
     },

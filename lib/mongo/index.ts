@@ -1,5 +1,8 @@
 export {
   connectMongo,
+  defaultMongoOptions,
+  mongoConnectionOptions,
+  mongoAnswers,
   ensureIndexes,
   type MongoOptions,
   type MongoConnection,

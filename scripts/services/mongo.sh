@@ -268,7 +268,7 @@ start_mongo_java() {
   # recognises this process. SIGTERM runs the shutdown hook that closes the store cleanly.
   # shellcheck disable=SC2086 # heap opts are a word list on purpose
   spawn_daemon "$PIDFILE" "$LOGFILE" java $MONGO_JAVA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-    -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+    -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.showDateTime=true \
     -cp "$MONGO_JAVA_CLASSES:$MONGO_JAVA_LIBS/*" MongoWireServer \
     --host "$SERVICES_HOST" --port "$MONGO_PORT" --file "$DATA_DIR/store.mv"

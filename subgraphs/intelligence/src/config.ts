@@ -14,8 +14,6 @@ const intelligenceEnvSchema = sharedEnvSchema.extend({
   ...subgraphSecurityEnvShape,
   INTELLIGENCE_PORT: portSchema(4002),
   HOST: z.string().default('127.0.0.1'),
-  /** MongoDB connections of this role; 1 because FerretDB 1.x loses concurrent same-document updates. */
-  MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(1),
   /** Group id of the live projector (hosted by the consumers role); sync reports its lag. */
   INTELLIGENCE_GROUP_ID: z.string().min(1).default('intelligence-projector'),
 });
@@ -27,12 +25,6 @@ export interface IntelligenceOptions {
   gatewaySecret?: string;
   port: number;
   host: string;
-  /**
-   * MongoDB connection pool size. FerretDB 1.x (SQLite) loses concurrent updates of one document
-   * made over different connections, which would break the outbox compare-and-set; one connection
-   * serialises this process's commands. Raise it on real MongoDB. @default 1
-   */
-  mongoPoolSize?: number;
   /** Consumer group of the live projector. @default 'intelligence-projector' */
   liveGroupId: string;
   /** Observes every MongoDB command (driver command monitoring); tests count round trips with it. */
@@ -49,7 +41,6 @@ export function intelligenceOptionsFromEnv(
     gatewaySecret: subgraphGatewaySecret(parsed),
     port: parsed.INTELLIGENCE_PORT,
     host: parsed.HOST,
-    mongoPoolSize: parsed.MONGODB_POOL_SIZE,
     liveGroupId: parsed.INTELLIGENCE_GROUP_ID,
   };
 }

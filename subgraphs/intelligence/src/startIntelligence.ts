@@ -1,7 +1,12 @@
 import { loadSubgraphSdl, startSubgraphServer, type RunningSubgraph } from '../../../lib/graphql';
 import { createPlatformKafka } from '../../../lib/kafka';
 import { createLogger, type Logger } from '../../../lib/logging';
-import { connectMongo, ensureIndexes } from '../../../lib/mongo';
+import {
+  connectMongo,
+  ensureIndexes,
+  mongoAnswers,
+  mongoConnectionOptions,
+} from '../../../lib/mongo';
 import type { IntelligenceOptions } from './config';
 import { createIntelligenceContext } from './context';
 import { createIntelligenceModels } from './models';
@@ -21,11 +26,9 @@ export async function startIntelligence(
 ): Promise<RunningIntelligence> {
   const { mongo: mongoOptions } = options.platform;
   const mongo = await connectMongo({
-    uri: mongoOptions.uri,
-    dbName: `${mongoOptions.dbPrefix}intelligence`,
+    ...mongoConnectionOptions(mongoOptions, 'intelligence'),
     logger,
     monitorCommands: options.onCommand !== undefined,
-    maxPoolSize: options.mongoPoolSize ?? 1,
   });
   if (options.onCommand) mongo.getClient().on('commandStarted', options.onCommand);
   const models = createIntelligenceModels(mongo);
@@ -50,8 +53,10 @@ export async function startIntelligence(
     createContext: (base) => createIntelligenceContext(deps, base),
     port: options.port,
     host: options.host,
+    // Idempotency-Key records (safe retries of mutations) live in this subgraph's own database.
+    idempotency: { connection: mongo },
     logger,
-    readiness: { mongodb: async () => mongo.readyState === 1 },
+    readiness: { mongodb: () => mongoAnswers(mongo) },
   });
   return {
     ...server,

@@ -15,8 +15,6 @@ const registryEnvSchema = sharedEnvSchema.extend({
   ...subgraphSecurityEnvShape,
   REGISTRY_PORT: portSchema(4001),
   HOST: z.string().default('127.0.0.1'),
-  /** MongoDB connections of this role; 1 because FerretDB 1.x loses concurrent same-document updates. */
-  MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(1),
   /** Consume the registry's commands from workflow runs (register, update, validate). */
   REGISTRY_COMMANDS_ENABLED: booleanFlag.default(true),
   /** Group of the registry's command consumer. Default: `<topic prefix>registry-commands`. */
@@ -30,12 +28,6 @@ export interface RegistryOptions {
   gatewaySecret?: string;
   port: number;
   host: string;
-  /**
-   * MongoDB connection pool size. FerretDB 1.x (SQLite) loses concurrent updates of one document
-   * made over different connections, which would break the outbox compare-and-set; one connection
-   * serialises this process's commands. Raise it on real MongoDB. @default 1
-   */
-  mongoPoolSize?: number;
   /** The consumer of the registry's commands; absent = not consumed by this process. */
   commands?: { groupId: string };
   /** Observes every MongoDB command (driver command monitoring); tests count round trips with it. */
@@ -52,7 +44,6 @@ export function registryOptionsFromEnv(
     gatewaySecret: subgraphGatewaySecret(parsed),
     port: parsed.REGISTRY_PORT,
     host: parsed.HOST,
-    mongoPoolSize: parsed.MONGODB_POOL_SIZE,
     ...(parsed.REGISTRY_COMMANDS_ENABLED && {
       commands: {
         groupId:

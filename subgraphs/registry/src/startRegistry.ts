@@ -2,7 +2,12 @@ import { createEventPublisher, createOutboxRelay, type OutboxRelay } from '../..
 import { loadSubgraphSdl, startSubgraphServer } from '../../../lib/graphql';
 import { createPlatformKafka } from '../../../lib/kafka';
 import { createLogger, type Logger } from '../../../lib/logging';
-import { connectMongo, ensureIndexes } from '../../../lib/mongo';
+import {
+  connectMongo,
+  ensureIndexes,
+  mongoAnswers,
+  mongoConnectionOptions,
+} from '../../../lib/mongo';
 import type { RegistryOptions } from './config';
 import { createRegistryContext } from './context';
 import { createKeyedQueue } from './domain/createKeyedQueue';
@@ -26,11 +31,9 @@ export async function startRegistry(
 ): Promise<RunningRegistry> {
   const { platform } = options;
   const mongo = await connectMongo({
-    uri: platform.mongo.uri,
-    dbName: `${platform.mongo.dbPrefix}registry`,
+    ...mongoConnectionOptions(platform.mongo, 'registry'),
     logger,
     monitorCommands: options.onCommand !== undefined,
-    maxPoolSize: options.mongoPoolSize ?? 1,
   });
   if (options.onCommand) mongo.getClient().on('commandStarted', options.onCommand);
   const components = createComponentModel(mongo);
@@ -73,8 +76,10 @@ export async function startRegistry(
     createContext: (base) => createRegistryContext(deps, base),
     port: options.port,
     host: options.host,
+    // Idempotency-Key records (safe retries of mutations) live in this subgraph's own database.
+    idempotency: { connection: mongo },
     logger,
-    readiness: { mongodb: async () => mongo.readyState === 1 },
+    readiness: { mongodb: () => mongoAnswers(mongo), outbox: async () => relay.isProgressing() },
   });
 
   return {

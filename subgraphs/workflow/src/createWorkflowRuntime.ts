@@ -1,7 +1,12 @@
 import { createEventPublisher, createOutboxRelay, type OutboxRelay } from '../../../lib/events';
 import { createPlatformKafka, type PlatformKafka } from '../../../lib/kafka';
 import type { Logger } from '../../../lib/logging';
-import { connectMongo, ensureIndexes, type MongoConnection } from '../../../lib/mongo';
+import {
+  connectMongo,
+  ensureIndexes,
+  mongoConnectionOptions,
+  type MongoConnection,
+} from '../../../lib/mongo';
 import { builtinActions } from './actions/builtinActions';
 import { createActionRegistry, type ActionRegistry } from './actions/createActionRegistry';
 import type { ActionHandler } from './actions/types';
@@ -74,8 +79,7 @@ export async function createWorkflowRuntime(
 ): Promise<WorkflowRuntime> {
   const { platform } = options;
   const mongo = await connectMongo({
-    uri: platform.mongo.uri,
-    dbName: `${platform.mongo.dbPrefix}workflow`,
+    ...mongoConnectionOptions(platform.mongo, 'workflow'),
     logger,
   });
   const definitions = createWorkflowDefinitionModel(mongo);

@@ -1,5 +1,6 @@
 import { loadSubgraphSdl, startSubgraphServer, type RunningSubgraph } from '../../../lib/graphql';
 import { createLogger, type Logger } from '../../../lib/logging';
+import { mongoAnswers } from '../../../lib/mongo';
 import type { WorkflowOptions } from './config';
 import { createWorkflowContext } from './context';
 import {
@@ -50,8 +51,13 @@ export async function startWorkflow(
       createContext: (base) => createWorkflowContext(runtime, base),
       port: options.port,
       host: options.host,
+      // Idempotency-Key records (safe retries of mutations) live in this subgraph's own database.
+      idempotency: { connection: runtime.mongo },
       logger,
-      readiness: { mongodb: async () => runtime.mongo.readyState === 1 },
+      readiness: {
+        mongodb: () => mongoAnswers(runtime.mongo),
+        outbox: async () => runtime.relay.isProgressing(),
+      },
     });
     return {
       ...server,

@@ -2,7 +2,12 @@ import type { PlatformOptions } from '../../../../lib/config';
 import { createEventPublisher, createOutboxRelay, type EventHandler } from '../../../../lib/events';
 import { createPlatformKafka } from '../../../../lib/kafka';
 import { createLogger, type Logger } from '../../../../lib/logging';
-import { connectMongo, ensureIndexes } from '../../../../lib/mongo';
+import {
+  connectMongo,
+  ensureIndexes,
+  mongoAnswers,
+  mongoConnectionOptions,
+} from '../../../../lib/mongo';
 import { createIntelligenceModels } from '../models';
 import { createProjectionHandlers } from './createProjectionHandlers';
 
@@ -10,6 +15,8 @@ import { createProjectionHandlers } from './createProjectionHandlers';
 export interface IntelligenceProjector {
   /** Handlers by event type. */
   handlers: Record<string, EventHandler>;
+  /** Readiness checks of its database and outbox relay. */
+  readiness: Record<string, () => Promise<boolean>>;
   stop(): Promise<void>;
 }
 
@@ -22,12 +29,8 @@ export async function createIntelligenceProjector(
   logger: Logger = createLogger({ name: 'intelligence-projector', level: platform.logLevel }),
 ): Promise<IntelligenceProjector> {
   const mongo = await connectMongo({
-    uri: platform.mongo.uri,
-    dbName: `${platform.mongo.dbPrefix}intelligence`,
+    ...mongoConnectionOptions(platform.mongo, 'intelligence'),
     logger,
-    // FerretDB 1.x loses concurrent updates of one document (e.g. a project's components from two
-    // component.used events in flight): one connection serialises this projector's writes.
-    maxPoolSize: 1,
   });
   const models = createIntelligenceModels(mongo);
   await ensureIndexes(mongo);
@@ -41,6 +44,10 @@ export async function createIntelligenceProjector(
   relay.start();
   return {
     handlers: createProjectionHandlers({ models, logger, relay }),
+    readiness: {
+      intelligenceDb: () => mongoAnswers(mongo),
+      intelligenceOutbox: async () => relay.isProgressing(),
+    },
     async stop() {
       await relay.stop();
       await publisher.disconnect();

@@ -195,7 +195,11 @@ async function requestUpdate(
         { _id: componentId, eventSequence: current?.eventSequence ?? 0 },
         {
           $push: { pendingEvents: event, handled: blocked.id },
-          $set: { eventSequence: sequence, ...(reason && { lastReason: reason }) },
+          $set: {
+            eventSequence: sequence,
+            outboxPending: true,
+            ...(reason && { lastReason: reason }),
+          },
         },
         { upsert: !current },
       );

@@ -57,7 +57,11 @@ async function attemptChange(
       }),
     );
     const update: UpdateQuery<ComponentDoc> = {
-      $set: { ...change.set, updatedAt: new Date() },
+      $set: {
+        ...change.set,
+        updatedAt: new Date(),
+        ...(events.length > 0 && { outboxPending: true }),
+      },
       $inc: { ...change.inc, eventSequence: events.length },
       $push: { pendingEvents: { $each: events } },
       ...(change.addToSet && { $addToSet: change.addToSet }),

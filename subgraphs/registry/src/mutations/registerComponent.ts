@@ -76,6 +76,7 @@ export async function createComponent(
       searchTokens: buildSearchTokens(input),
       revision: 1,
       pendingEvents: [event],
+      outboxPending: true,
       eventSequence: 1,
     });
     ctx.relay.kick();

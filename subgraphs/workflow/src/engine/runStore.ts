@@ -163,7 +163,7 @@ export function createRunStore({
         data: JSON.parse(JSON.stringify(event.data)) as unknown,
       }),
     );
-    const { pendingEvents: _pending, ...rest } = after;
+    const { pendingEvents: _pending, outboxPending: _flag, ...rest } = after;
     const state = {
       ...rest,
       revision: before.revision + 1,
@@ -232,6 +232,7 @@ export function createRunStore({
         state,
         progress: docs,
         pendingEvents: cloudEvents,
+        outboxPending: cloudEvents.length > 0,
         eventSequence: state.eventSequence,
         createdAt: new Date(),
       });
@@ -248,6 +249,7 @@ export function createRunStore({
           state,
           progress: docs,
           pendingEvents: cloudEvents,
+          outboxPending: cloudEvents.length > 0,
           eventSequence: state.eventSequence,
           createdAt: new Date(),
         });

@@ -13,7 +13,7 @@ export interface RunCommitDoc extends OutboxFields {
   _id: string;
   runId: string;
   revision: number;
-  state: Omit<WorkflowRunDoc, 'pendingEvents'>;
+  state: Omit<WorkflowRunDoc, 'pendingEvents' | 'outboxPending'>;
   progress: RunEventDoc[];
   createdAt: Date;
 }
