@@ -3,4 +3,9 @@ export interface GatewayContext {
   correlationId: string;
   /** Verified JWT claims, when the request carried a valid token. */
   claims?: Record<string, unknown>;
+  /**
+   * Set by the subgraph data source when a subgraph answered with a stored response for the
+   * request's `Idempotency-Key` (a replay); the idempotency plugin marks the client's response.
+   */
+  idempotentReplay?: boolean;
 }

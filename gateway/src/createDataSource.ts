@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
-import { graphqlError } from '../../lib/graphql';
+import { graphqlError, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAY_HEADER } from '../../lib/graphql';
 import {
   activeContext,
   ATTR_SUBGRAPH_NAME,
@@ -26,8 +26,9 @@ export interface SubgraphDataSourceOptions {
 }
 
 /**
- * A subgraph data source that forwards the correlation id, trace context and signed claims, times out slow
- * subgraphs, and fetches with Apollo's pooled keep-alive fetcher.
+ * A subgraph data source that forwards the correlation id, trace context, signed claims and (for
+ * mutations) the client's `Idempotency-Key`, times out slow subgraphs, and fetches with Apollo's
+ * pooled keep-alive fetcher.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly #options: SubgraphDataSourceOptions;
@@ -42,14 +43,22 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.#options = { ...options, timeoutMs };
   }
 
-  override willSendRequest({
-    request,
-    context,
-  }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const { request, context } = options;
     const headers = request.http?.headers;
     if (!headers) return;
     if ('correlationId' in context && context.correlationId) {
       headers.set('x-correlation-id', context.correlationId);
+    }
+    // Every fetch of a client mutation (entity fetches too) carries the key, so each subgraph
+    // replays its part of a retried mutation. Validated by plugins/useIdempotencyKey.ts.
+    // (`incomingRequestContext` is there for client operations only, not health checks.)
+    if (
+      'incomingRequestContext' in options &&
+      options.incomingRequestContext.operation?.operation === 'mutation'
+    ) {
+      const key = options.incomingRequestContext.request.http?.headers.get(IDEMPOTENCY_KEY_HEADER);
+      if (key) headers.set(IDEMPOTENCY_KEY_HEADER, key);
     }
     // Runs inside process()'s CLIENT span: the subgraph's server span becomes its child.
     for (const [name, value] of Object.entries(injectContext({}))) headers.set(name, value);
@@ -93,6 +102,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     try {
       const response = await super.process(options);
       observe(false);
+      if (
+        'incomingRequestContext' in options &&
+        response.http?.headers.get(IDEMPOTENT_REPLAY_HEADER) === 'true'
+      ) {
+        options.context.idempotentReplay = true;
+      }
       return response;
     } catch (error) {
       observe(true);

@@ -29,6 +29,7 @@ import {
 import { bodyErrors, refuseLargeBatches } from './httpGuards';
 import { createErrorMasking } from './plugins/useErrorMasking';
 import { createJwtVerifier } from './plugins/useJwtAuthentication';
+import { useIdempotencyKey } from './plugins/useIdempotencyKey';
 import { useOperationLimits } from './plugins/useOperationLimits';
 import { useRequireAuthentication } from './plugins/useRequireAuthentication';
 import { useSafelist } from './plugins/useSafelist';
@@ -142,6 +143,7 @@ export async function startGateway(
       tracing.plugin,
       metrics.plugin,
       useOperationLimits(limits),
+      useIdempotencyKey(),
       ...(requireAuthFor.length > 0 ? [useRequireAuthentication(requireAuthFor)] : []),
       ...(options.safelist ? [useSafelist(options.safelist)] : []),
       ApolloServerPluginDrainHttpServer({ httpServer }),

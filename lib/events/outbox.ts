@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
 import type { Logger } from '../logging';
+import { mongoCapabilities } from '../mongo/capabilities';
 import { ROOT_CONTEXT, runInContext } from '../telemetry';
 import type { CloudEvent } from './envelope';
 import { isRetriable } from './errors';
@@ -78,6 +79,10 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
+// Compare-and-set attempts before a pass leaves published events pending (they are sent again:
+// at-least-once, consumers deduplicate).
+const CAS_ATTEMPTS = 20;
+
 type PendingDoc = { _id: string; pendingEvents: CloudEvent[]; eventSequence: number };
 
 /** Creates the relay that moves pending events from aggregate documents to Kafka. */
@@ -100,10 +105,29 @@ export function createOutboxRelay({
   let again = false;
   let stopped = false;
 
-  /** Clears exactly the published events; compare-and-set on eventSequence so concurrent appends survive. */
+  /**
+   * Clears exactly the published events, never one appended meanwhile: by `$pull` of their ids
+   * where the server supports it (probed), else by compare-and-set on eventSequence (FerretDB 1.x).
+   * The flag is cleared only by an update whose filter sees the list empty, so an append racing
+   * with it keeps its flag.
+   */
   async function clearPublished(source: OutboxSource, doc: PendingDoc, published: Set<string>) {
+    const { pullWithCondition } = await mongoCapabilities(source.model.db);
+    if (pullWithCondition) {
+      if (published.size > 0) {
+        await source.model.updateOne(
+          { _id: doc._id },
+          { $pull: { pendingEvents: { id: { $in: [...published] } } } },
+        );
+      }
+      await source.model.updateOne(
+        { _id: doc._id, 'pendingEvents.0': { $exists: false }, [OUTBOX_PENDING]: true },
+        { $set: { [OUTBOX_PENDING]: false } },
+      );
+      return;
+    }
     let current: PendingDoc | null = doc;
-    for (let attempt = 0; current && attempt < 5; attempt++) {
+    for (let attempt = 0; current && attempt < CAS_ATTEMPTS; attempt++) {
       const remaining = current.pendingEvents.filter((event) => !published.has(event.id));
       const result = await source.model.updateOne(
         { _id: current._id, eventSequence: current.eventSequence },

@@ -13,5 +13,19 @@ export {
   startSubgraphServer,
   type BaseContext,
   type RunningSubgraph,
+  type SubgraphIdempotencyOptions,
   type SubgraphServerOptions,
 } from './startSubgraphServer';
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAY_HEADER,
+  isIdempotencyKey,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+} from './idempotencyKey';
+export {
+  createIdempotencyStore,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  type IdempotencyStoreOptions,
+} from './idempotencyStore';
+export { useIdempotency, type UseIdempotencyOptions } from './useIdempotency';

@@ -12,6 +12,8 @@ import { eventMetrics } from '../events';
 import type { Logger } from '../logging';
 import { closeServer, createHttpApp, listen, type ReadinessCheck } from '../http';
 import { createGraphQLTracing } from '../telemetry';
+import { createIdempotencyStore, type IdempotencyStoreOptions } from './idempotencyStore';
+import { useIdempotency, type UseIdempotencyOptions } from './useIdempotency';
 
 /** What every subgraph resolver gets in its context. */
 export interface BaseContext {
@@ -40,7 +42,16 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   gatewaySecret?: string;
   /** Served on `/metrics`. @default a new registry with default process metrics */
   metrics?: Registry;
+  /**
+   * Honour `Idempotency-Key` (forwarded by the gateway for mutations): records live in this
+   * connection's database (the subgraph's own), see {@link useIdempotency}. Off when absent.
+   */
+  idempotency?: SubgraphIdempotencyOptions;
 }
+
+/** Options of a subgraph's idempotency records: the store's and the plugin's. */
+export type SubgraphIdempotencyOptions = IdempotencyStoreOptions &
+  Omit<UseIdempotencyOptions, 'store'>;
 
 /** A subgraph serving `/graphql` plus health, readiness and metrics. */
 export interface RunningSubgraph {
@@ -89,9 +100,17 @@ export async function startSubgraphServer<C extends BaseContext>(
   const httpServer = createServer(app);
   // The per-request logger below already binds the correlation id: keep it out of the mixin.
   const tracing = createGraphQLTracing({ name, logCorrelationId: false });
+  const idempotencyStore = options.idempotency && createIdempotencyStore(options.idempotency);
+  await idempotencyStore?.start();
   const apollo = new ApolloServer<C>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), tracing.plugin],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      tracing.plugin,
+      ...(idempotencyStore
+        ? [useIdempotency({ ...options.idempotency, store: idempotencyStore })]
+        : []),
+    ],
     logger,
   });
   await apollo.start();
@@ -116,6 +135,7 @@ export async function startSubgraphServer<C extends BaseContext>(
     async stop() {
       await apollo.stop();
       await closeServer(httpServer);
+      await idempotencyStore?.stop();
     },
   };
 }

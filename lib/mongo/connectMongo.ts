@@ -12,9 +12,10 @@ export interface MongoOptions {
   /** Connections in the driver pool. @default the driver's default (100) */
   maxPoolSize?: number;
   /**
-   * Deadline of every operation, server selection and pool wait included (the driver's
-   * client-side operation timeout, `timeoutMS`): a slow or stuck server fails the call with a
-   * timeout error instead of hanging it. @default 10000
+   * Deadline of every database call, client side: server selection, the wait for a pooled
+   * connection and the wait for each reply (`socketTimeoutMS`: a server that does not answer in
+   * time fails the call and its connection is replaced). Driver 7 ignores `timeoutMS`, so these are
+   * the deadlines that hold. @default 10000
    */
   timeoutMs?: number;
 }
@@ -42,7 +43,8 @@ export async function connectMongo({
     autoIndex: false,
     autoCreate: true,
     serverSelectionTimeoutMS: timeoutMs,
-    timeoutMS: timeoutMs,
+    waitQueueTimeoutMS: timeoutMs,
+    socketTimeoutMS: timeoutMs,
     monitorCommands,
     ...(maxPoolSize !== undefined && { maxPoolSize }),
   });
@@ -83,8 +85,13 @@ export async function mongoAnswers(
   timeoutMs = 2_000,
 ): Promise<boolean> {
   if (connection.readyState !== 1 || !connection.db) return false;
-  return connection.db
-    .command({ ping: 1 }, { timeoutMS: timeoutMs })
-    .then(() => true)
-    .catch(() => false);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const ping = connection.db.command({ ping: 1 }).then(
+    () => true,
+    () => false,
+  );
+  return Promise.race([ping, deadline]).finally(() => clearTimeout(timer));
 }

@@ -1,3 +1,4 @@
+export { mongoCapabilities, type MongoCapabilities } from './capabilities';
 export {
   connectMongo,
   defaultMongoOptions,

@@ -97,6 +97,18 @@ foreign_kafka_answers() {
 foreign_mongo_answers() {
   ! bash "$SERVICES_DIR/mongo.sh" status >/dev/null 2>&1 && probe mongo-hello "$MONGO_PORT" >/dev/null
 }
+use_foreign_servers() {
+  if want_kafka && foreign_kafka_answers; then
+    log "kafka: a broker this checkout did not start answers on $SERVICES_HOST:$KAFKA_PORT: using it (it is not stopped by down.sh)"
+    export KAFKA_BROKERS="$SERVICES_HOST:$KAFKA_PORT"
+    WANT_KAFKA=""
+  fi
+  if want_mongo && foreign_mongo_answers; then
+    log "mongo: a server this checkout did not start answers on $SERVICES_HOST:$MONGO_PORT: using it (it is not stopped by down.sh)"
+    export MONGODB_URI="mongodb://$SERVICES_HOST:$MONGO_PORT/?directConnection=true"
+    WANT_MONGO=""
+  fi
+}
 
 # Single-quoted shell word: sourceable by bash and readable by dotenv-style
 # parsers (printf %q would write mongodb://...\?directConnection=true).
@@ -123,17 +135,14 @@ main() {
   local start kafka_desc mongo_desc
   start="$(now_ms)"
   ensure_dirs
+  use_foreign_servers
   check_prereqs
   prepare_in_parallel
 
   # Start both first (each returns right after launching), then wait: the
   # two JVMs boot concurrently.
   local was_running
-  if want_kafka && foreign_kafka_answers; then
-    log "kafka: a broker this checkout did not start answers on $SERVICES_HOST:$KAFKA_PORT: using it (it is not stopped by down.sh)"
-    export KAFKA_BROKERS="$SERVICES_HOST:$KAFKA_PORT"
-    WANT_KAFKA=""
-  elif want_kafka; then
+  if want_kafka; then
     was_running="$(bash "$SERVICES_DIR/kafka.sh" status >/dev/null 2>&1 && echo 1 || true)"
     bash "$SERVICES_DIR/kafka.sh" start
     record_state "kafka $KAFKA_PORT $KAFKA_CONTROLLER_PORT${KAFKA_DATA_DIR:+ $KAFKA_DATA_DIR}"
@@ -141,11 +150,7 @@ main() {
   else
     log "kafka: KAFKA_BROKERS is set ($KAFKA_BROKERS): not starting a broker"
   fi
-  if want_mongo && foreign_mongo_answers; then
-    log "mongo: a server this checkout did not start answers on $SERVICES_HOST:$MONGO_PORT: using it (it is not stopped by down.sh)"
-    export MONGODB_URI="mongodb://$SERVICES_HOST:$MONGO_PORT/?directConnection=true"
-    WANT_MONGO=""
-  elif want_mongo; then
+  if want_mongo; then
     log "mongo: $(bash "$SERVICES_DIR/mongo.sh" kind), because $(bash "$SERVICES_DIR/mongo.sh" why)"
     was_running="$(bash "$SERVICES_DIR/mongo.sh" status >/dev/null 2>&1 && echo 1 || true)"
     bash "$SERVICES_DIR/mongo.sh" start
