@@ -40,3 +40,16 @@ export function mongoCapabilities(connection: mongoose.Connection): Promise<Mong
   }
   return capabilities;
 }
+
+/** What the server says it is (`buildInfo`): FerretDB names itself with a `ferretdbVersion` key. */
+export async function serverIdentity(
+  connection: mongoose.Connection,
+): Promise<{ version: string; ferretdb: boolean }> {
+  const info = (await connection.db!.admin().buildInfo()) as {
+    version?: string;
+    ferretdbVersion?: string;
+  };
+  return info.ferretdbVersion
+    ? { version: `FerretDB ${info.ferretdbVersion}`, ferretdb: true }
+    : { version: `MongoDB ${info.version ?? 'unknown'}`, ferretdb: false };
+}

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import type { PlatformOptions } from '../config/platformOptions';
 import type { Logger } from '../logging';
+import { serverIdentity } from './capabilities';
 
 /** Options of {@link connectMongo}. */
 export interface MongoOptions {
@@ -38,18 +39,29 @@ export async function connectMongo({
   maxPoolSize,
   timeoutMs = defaultMongoOptions.timeoutMs,
 }: MongoOptions) {
-  const connection = mongoose.createConnection(uri, {
-    dbName,
-    autoIndex: false,
-    autoCreate: true,
-    serverSelectionTimeoutMS: timeoutMs,
-    waitQueueTimeoutMS: timeoutMs,
-    socketTimeoutMS: timeoutMs,
-    monitorCommands,
-    ...(maxPoolSize !== undefined && { maxPoolSize }),
-  });
-  await connection.asPromise();
-  logger.info({ dbName }, 'mongodb connected');
+  const open = (poolSize: number | undefined) =>
+    mongoose
+      .createConnection(uri, {
+        dbName,
+        autoIndex: false,
+        autoCreate: true,
+        serverSelectionTimeoutMS: timeoutMs,
+        waitQueueTimeoutMS: timeoutMs,
+        socketTimeoutMS: timeoutMs,
+        monitorCommands,
+        ...(poolSize !== undefined && { maxPoolSize: poolSize }),
+      })
+      .asPromise();
+  let connection = await open(maxPoolSize);
+  const server = await serverIdentity(connection);
+  if (server.ferretdb && maxPoolSize === undefined) {
+    // FerretDB 1.x loses concurrent updates of one document sent over different connections
+    // (docs/mongodb.md): there, and only there, one connection serialises this role's commands.
+    await connection.close();
+    connection = await open(1);
+    logger.warn({ dbName, server: server.version }, 'FerretDB: one connection per role');
+  }
+  logger.info({ dbName, server: server.version }, 'mongodb connected');
   return connection;
 }
 

@@ -33,8 +33,8 @@ export interface RunningRegistryCommands {
 /**
  * Starts the consumer group of the registry's commands (`component.registration.requested`,
  * `.update.requested`, `.validation.requested`) inside the registry role. Sharing the role's
- * connection and per-component queue with its mutations and outbox relay serialises every write to
- * a component: FerretDB 1.x loses concurrent updates of one document made over two connections.
+ * per-component queue with its mutations keeps one writer per component in this process, so the
+ * compare-and-set retries are not spent on each other (the compare-and-set guards across processes).
  */
 export async function startRegistryCommands(
   options: RegistryCommandsOptions,
