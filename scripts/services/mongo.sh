@@ -266,10 +266,13 @@ start_mongo_java() {
   rotate_log "$LOGFILE"
   # The data dir is on the command line (the store file sits in it), which is how is_running
   # recognises this process. SIGTERM runs the shutdown hook that closes the store cleanly.
+  # A failed command is answered to its caller with its code; the wire handler's logger is off
+  # because it also logged each one (E11000, "collection exists"…) with a stack trace.
   # shellcheck disable=SC2086 # heap opts are a word list on purpose
   spawn_daemon "$PIDFILE" "$LOGFILE" java $MONGO_JAVA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.showDateTime=true \
+    -Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.wire.MongoWireProtocolHandler=off \
     -cp "$MONGO_JAVA_CLASSES:$MONGO_JAVA_LIBS/*" MongoWireServer \
     --host "$SERVICES_HOST" --port "$MONGO_PORT" --file "$DATA_DIR/store.mv"
 }
