@@ -13,7 +13,8 @@ const consumersEnvSchema = sharedEnvSchema.extend({
   ...subgraphSecurityEnvShape,
   CONSUMERS_PORT: portSchema(4010),
   HOST: z.string().default('127.0.0.1'),
-  INTELLIGENCE_GROUP_ID: z.string().min(1).default('intelligence-projector'),
+  /** Group of the intelligence projector. Default: `<topic prefix>intelligence-projector`. */
+  INTELLIGENCE_GROUP_ID: z.string().min(1).optional(),
   /** Keys handled at once within one partition. */
   CONSUMER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(16),
   /** Handler attempts before an event is dead-lettered as poison. */
@@ -49,7 +50,8 @@ export function consumersOptionsFromEnv(
     gatewaySecret: subgraphGatewaySecret(parsed),
     port: parsed.CONSUMERS_PORT,
     host: parsed.HOST,
-    intelligenceGroupId: parsed.INTELLIGENCE_GROUP_ID,
+    intelligenceGroupId:
+      parsed.INTELLIGENCE_GROUP_ID ?? `${parsed.KAFKA_TOPIC_PREFIX}intelligence-projector`,
     maxInFlightPerPartition: parsed.CONSUMER_MAX_IN_FLIGHT,
     maxAttempts: parsed.CONSUMER_MAX_ATTEMPTS,
     dedupTtlMs: parsed.DEDUP_TTL_HOURS * 60 * 60 * 1000,

@@ -110,7 +110,7 @@ export async function startGateway(
             ),
           ),
         ],
-        groupId: `${options.platform.kafka.clientId}-gateway-${randomUUID()}`,
+        groupId: `${options.platform.kafka.topicPrefix}${options.platform.kafka.clientId}-gateway-${randomUUID()}`,
         logger,
       })
     : undefined;

@@ -1,6 +1,9 @@
 import { ConfigError } from '../../lib/config';
 import { gatewayOptionsFromEnv } from '../../gateway/src';
+import { consumersOptionsFromEnv } from '../../consumers/src/config';
+import { intelligenceOptionsFromEnv } from '../../subgraphs/intelligence/src/config';
 import { registryOptionsFromEnv } from '../../subgraphs/registry/src';
+import { workflowOptionsFromEnv } from '../../subgraphs/workflow/src/config';
 
 describe('configuration', () => {
   it('should apply defaults for an empty environment', () => {
@@ -52,5 +55,16 @@ describe('configuration', () => {
         .gatewaySecret,
     ).toBeUndefined();
     expect(registryOptionsFromEnv({}).gatewaySecret).toBeUndefined();
+  });
+
+  it('should derive every consumer group from the topic prefix, so two stacks on one broker share no group (intelligence-projector ignored it)', () => {
+    const env = { KAFKA_TOPIC_PREFIX: 'stackA.' };
+    const groups = [
+      consumersOptionsFromEnv(env).intelligenceGroupId,
+      intelligenceOptionsFromEnv(env).liveGroupId,
+      registryOptionsFromEnv(env).commands?.groupId,
+      workflowOptionsFromEnv(env).engine.groupId,
+    ];
+    expect(groups.every((group) => group?.startsWith('stackA.'))).toBe(true);
   });
 });

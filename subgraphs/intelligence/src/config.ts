@@ -14,8 +14,8 @@ const intelligenceEnvSchema = sharedEnvSchema.extend({
   ...subgraphSecurityEnvShape,
   INTELLIGENCE_PORT: portSchema(4002),
   HOST: z.string().default('127.0.0.1'),
-  /** Group id of the live projector (hosted by the consumers role); sync reports its lag. */
-  INTELLIGENCE_GROUP_ID: z.string().min(1).default('intelligence-projector'),
+  /** Group id of the live projector (hosted by the consumers role); sync reports its lag. Default: `<topic prefix>intelligence-projector`. */
+  INTELLIGENCE_GROUP_ID: z.string().min(1).optional(),
 });
 
 /** Options of the intelligence role. */
@@ -25,7 +25,7 @@ export interface IntelligenceOptions {
   gatewaySecret?: string;
   port: number;
   host: string;
-  /** Consumer group of the live projector. @default 'intelligence-projector' */
+  /** Consumer group of the live projector. @default `<topic prefix>intelligence-projector` */
   liveGroupId: string;
   /** Observes every MongoDB command (driver command monitoring); tests count round trips with it. */
   onCommand?: (event: mongo.CommandStartedEvent) => void;
@@ -41,6 +41,7 @@ export function intelligenceOptionsFromEnv(
     gatewaySecret: subgraphGatewaySecret(parsed),
     port: parsed.INTELLIGENCE_PORT,
     host: parsed.HOST,
-    liveGroupId: parsed.INTELLIGENCE_GROUP_ID,
+    liveGroupId:
+      parsed.INTELLIGENCE_GROUP_ID ?? `${parsed.KAFKA_TOPIC_PREFIX}intelligence-projector`,
   };
 }
