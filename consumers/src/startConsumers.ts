@@ -32,7 +32,11 @@ export interface RunningConsumers extends Stoppable {
  */
 export async function startConsumers(
   options: ConsumersOptions,
-  logger: Logger = createLogger({ name: 'consumers', level: options.platform.logLevel }),
+  logger: Logger = createLogger({
+    name: 'consumers',
+    level: options.platform.logLevel,
+    format: options.platform.logFormat,
+  }),
 ): Promise<RunningConsumers> {
   const started: Stoppable[] = [];
   try {

@@ -25,7 +25,11 @@ if (cluster.isWorker) {
       workers,
       host: options.host,
       ...(options.clusterMetricsPort !== undefined && { metricsPort: options.clusterMetricsPort }),
-      logger: createLogger({ name: 'gateway-primary', level: options.logLevel }),
+      logger: createLogger({
+        name: 'gateway-primary',
+        level: options.logLevel,
+        format: options.platform.logFormat,
+      }),
     });
   });
 }

@@ -61,7 +61,11 @@ function toExecutionResult(body: { kind: string; singleResult?: unknown }): Exec
  */
 export async function startGateway(
   options: GatewayOptions,
-  logger: Logger = createLogger({ name: 'gateway', level: options.logLevel }),
+  logger: Logger = createLogger({
+    name: 'gateway',
+    level: options.logLevel,
+    format: options.platform.logFormat,
+  }),
 ): Promise<RunningGateway> {
   // Here rather than in main.ts: each cluster worker is its own process with its own provider.
   // First call in a process wins, so under the stack (or a test) this is a no-op.

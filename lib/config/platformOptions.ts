@@ -5,6 +5,8 @@ import type { SharedEnv } from './sharedEnv';
 export interface PlatformOptions {
   env: SharedEnv['NODE_ENV'];
   logLevel: SharedEnv['LOG_LEVEL'];
+  /** How log lines are written: pretty in development unless LOG_FORMAT says otherwise, else JSON. */
+  logFormat: 'pretty' | 'json';
   kafka: {
     brokers: string[];
     clientId: string;
@@ -30,6 +32,7 @@ export function toPlatformOptions(env: SharedEnv): PlatformOptions {
   return {
     env: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
     kafka: {
       brokers: env.KAFKA_BROKERS,
       clientId: env.KAFKA_CLIENT_ID,

@@ -24,6 +24,8 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).def
 export const sharedEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `pretty` for a person, `json` for machines. Default: pretty in development, json otherwise. */
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('component-platform'),
   /** Prefixes every topic name: lets tests and tenants share one broker. */

@@ -15,12 +15,34 @@ const toPinoLevel: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs messages that are routine here, with the level they deserve: kafkajs logs a rebalance as
+ * an error, and warns at every start that the idempotent producer's retries are bounded (they are
+ * on purpose: a failed publish leaves the events in the outbox, whose relay retries them).
+ */
+const ROUTINE: {
+  matches: (message: string, error: unknown) => boolean;
+  level: 'info' | 'debug';
+}[] = [
+  { matches: (m) => m.startsWith('Limiting retries for the idempotent producer'), level: 'debug' },
+  { matches: (m) => m.startsWith('The group is rebalancing'), level: 'info' },
+  {
+    matches: (_m, error) =>
+      typeof error === 'string' &&
+      /group is rebalancing|group coordinator is not available|not the correct coordinator/i.test(
+        error,
+      ),
+    level: 'info',
+  },
+];
+
 /** Routes kafkajs' own logging into the role's pino logger. */
 function pinoLogCreator(logger: Logger): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const { message, ...extra } = log;
-      logger[toPinoLevel[level] ?? 'info']({ namespace, ...extra }, message);
+      const routine = ROUTINE.find((rule) => rule.matches(message, extra.error));
+      logger[routine?.level ?? toPinoLevel[level] ?? 'info']({ namespace, ...extra }, message);
     };
 }
 

@@ -1,1 +1,1 @@
-export { createLogger, type Logger, type LoggerOptions } from './logger';
+export { createLogger, type LogFormat, type Logger, type LoggerOptions } from './logger';

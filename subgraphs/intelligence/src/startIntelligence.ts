@@ -22,7 +22,11 @@ export interface RunningIntelligence extends RunningSubgraph {
 /** Starts the intelligence subgraph over its event-built read model. */
 export async function startIntelligence(
   options: IntelligenceOptions,
-  logger: Logger = createLogger({ name: 'intelligence', level: options.platform.logLevel }),
+  logger: Logger = createLogger({
+    name: 'intelligence',
+    level: options.platform.logLevel,
+    format: options.platform.logFormat,
+  }),
 ): Promise<RunningIntelligence> {
   const { mongo: mongoOptions } = options.platform;
   const mongo = await connectMongo({

@@ -27,7 +27,11 @@ export interface RunningRegistry {
 /** Starts the registry subgraph: MongoDB models, the outbox relay to Kafka, and the GraphQL server. */
 export async function startRegistry(
   options: RegistryOptions,
-  logger: Logger = createLogger({ name: 'registry', level: options.platform.logLevel }),
+  logger: Logger = createLogger({
+    name: 'registry',
+    level: options.platform.logLevel,
+    format: options.platform.logFormat,
+  }),
 ): Promise<RunningRegistry> {
   const { platform } = options;
   const mongo = await connectMongo({

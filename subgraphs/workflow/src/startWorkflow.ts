@@ -23,7 +23,11 @@ export interface RunningWorkflow extends RunningSubgraph {
 /** Starts the workflow subgraph and its engine. */
 export async function startWorkflow(
   options: WorkflowOptions,
-  logger: Logger = createLogger({ name: 'workflow', level: options.platform.logLevel }),
+  logger: Logger = createLogger({
+    name: 'workflow',
+    level: options.platform.logLevel,
+    format: options.platform.logFormat,
+  }),
   extras: WorkflowRuntimeExtras = {},
 ): Promise<RunningWorkflow> {
   const runtime = await createWorkflowRuntime(options, logger, extras);

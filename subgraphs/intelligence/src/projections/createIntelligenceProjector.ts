@@ -26,7 +26,11 @@ export interface IntelligenceProjector {
  */
 export async function createIntelligenceProjector(
   platform: PlatformOptions,
-  logger: Logger = createLogger({ name: 'intelligence-projector', level: platform.logLevel }),
+  logger: Logger = createLogger({
+    name: 'intelligence-projector',
+    level: platform.logLevel,
+    format: platform.logFormat,
+  }),
 ): Promise<IntelligenceProjector> {
   const mongo = await connectMongo({
     ...mongoConnectionOptions(platform.mongo, 'intelligence'),
