@@ -45,6 +45,12 @@ export interface OutboxSource {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   model: Model<any>;
   topic: string;
+  /**
+   * Order in which pending documents are relayed, when one aggregate's events span several
+   * documents (workflow commits: `{ runId: 1, revision: 1 }`), so its events reach Kafka in
+   * sequence order. @default none (each document holds a whole aggregate)
+   */
+  order?: Record<string, 1 | -1>;
 }
 
 /** Options of {@link createOutboxRelay}. */
@@ -145,6 +151,7 @@ export function createOutboxRelay({
     for (const source of sources) {
       const docs = await source.model
         .find(PENDING_FILTER, { pendingEvents: 1, eventSequence: 1 })
+        .sort(source.order ?? {})
         .limit(batchSize)
         .lean<PendingDoc[]>();
       for (const doc of docs) {

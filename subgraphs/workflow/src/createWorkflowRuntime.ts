@@ -94,7 +94,10 @@ export async function createWorkflowRuntime(
   await kafka.ensureTopics();
   const publisher = createEventPublisher(kafka.kafka, { prepare: kafka.ensureTopics });
   const relay = createOutboxRelay({
-    sources: [{ model: commits, topic: kafka.topics.events('workflow') }],
+    // A run's events span its commit documents: relay them in revision order.
+    sources: [
+      { model: commits, topic: kafka.topics.events('workflow'), order: { runId: 1, revision: 1 } },
+    ],
     publisher,
     logger: logger.child({ component: 'outbox' }),
     intervalMs: 250,

@@ -157,4 +157,32 @@ describe('createOutboxRelay', () => {
     );
     expect(await relay.backlog()).toBe(0);
   });
+
+  it('should relay an aggregate spread over several documents in its order (workflow commits were read unsorted)', async () => {
+    const commits = mongo.model<AggregateDoc & { runId: string; revision: number }>(
+      'Commit',
+      new mongoose.Schema({ _id: String, runId: String, revision: Number, ...outboxSchemaFields }),
+    );
+    await ensureIndexes(mongo);
+    // Written newest first, so the natural order is the wrong one.
+    for (const revision of [5, 4, 3, 2, 1]) {
+      await commits.create({
+        _id: `run:${revision}`,
+        runId: 'run',
+        revision,
+        pendingEvents: [eventFor('run', revision)],
+        eventSequence: revision,
+        outboxPending: true,
+      });
+    }
+    const { publisher, published } = recordingPublisher();
+    relay = createOutboxRelay({
+      sources: [{ model: commits, topic, order: { runId: 1, revision: 1 } }],
+      publisher,
+      logger,
+      batchSize: 2,
+    });
+    await relay.drain();
+    expect(published.map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5]);
+  });
 });
