@@ -25,6 +25,7 @@ import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.QueryParameters;
 import de.bwaldvogel.mongo.backend.QueryResult;
+import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
@@ -39,6 +40,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
@@ -127,6 +130,65 @@ public class MongoWireServer {
       super(database, name, options, dataMap, metaMap, cursors);
     }
 
+    // The parent keeps its index list private; this copy follows addIndex / dropIndex.
+    private final List<Index<Object>> indexes = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void addIndex(Index<Object> index) {
+      super.addIndex(index);
+      if (indexes.stream().noneMatch(known -> known.getName().equals(index.getName()))) indexes.add(index);
+    }
+
+    @Override
+    public void dropIndex(String indexName) {
+      super.dropIndex(indexName);
+      indexes.removeIf(index -> index.getName().equals(indexName));
+    }
+
+    /**
+     * The stock server uses an index only when the filter has exactly the index's fields, so
+     * `{_id, deletedAt: null}` or a compare-and-set `{_id, eventSequence}` scanned the collection,
+     * and it sorts by scanning. Here: any single field an index answers narrows the candidates
+     * (the full filter still applies), else a sort with a limit walks a secondary index in order.
+     */
+    @Override
+    protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
+        Document fieldSelector) {
+      for (Index<Object> index : indexes) {
+        String key = index.getKeys().get(0).getKey();
+        if (query.size() < 2 || !query.containsKey(key)) continue;
+        Document narrowed = new Document(key, query.get(key));
+        if (index.getKeys().size() == 1 && index.canHandle(narrowed)) {
+          return matchDocuments(query, index.getPositions(narrowed), orderBy, skip, limit, batchSize, fieldSelector);
+        }
+      }
+      boolean indexAnswersFilter = indexes.stream().anyMatch(index -> index.canHandle(query));
+      if (!indexAnswersFilter && orderBy != null && !orderBy.isEmpty() && limit > 0) {
+        String first = orderBy.keySet().iterator().next();
+        Object direction = orderBy.get(first);
+        for (Index<Object> index : indexes) {
+          if (!(index instanceof SecondaryIndex) || !(direction instanceof Number)) continue;
+          SecondaryIndex ordered = (SecondaryIndex) index;
+          if (!ordered.field().equals(first) || !ordered.sortsCollectionOf(count())) continue;
+          List<Document> candidates = new ArrayList<>();
+          int matched = 0;
+          for (List<Object> group : ordered.groupsInOrder(((Number) direction).intValue() < 0)) {
+            for (Object position : group) {
+              Document document = getDocument(position);
+              if (document != null && documentMatchesQuery(document, query)) {
+                candidates.add(document);
+                matched++;
+              }
+            }
+            // Whole groups of equal values, so the remaining sort keys order them correctly.
+            if (matched >= skip + limit) break;
+          }
+          return matchDocumentsFromStream(candidates.stream(), query, orderBy, skip, limit, batchSize, fieldSelector);
+        }
+      }
+      return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
+    }
+
     @Override
     public synchronized Document findAndModify(Document query) {
       Document reply = super.findAndModify(query);
@@ -145,37 +207,47 @@ public class MongoWireServer {
   }
 
   /**
-   * A non-unique index kept in memory (rebuilt from the data at start): value of the first key
-   * field (each element for arrays, i.e. multikey) to positions. It answers queries whose filter
-   * pins that field to a value or a `$in` list; the full filter is still applied to each candidate.
+   * A non-unique index kept in memory (rebuilt from the data at start), ordered by BSON order: value
+   * of the first key field (each element for arrays, i.e. multikey) to positions. It answers
+   * filters that pin that field to a value or a `$in` list, and sorts on that field with a limit
+   * (walked in order instead of sorting the collection); the full filter and sort still apply.
    */
   static final class SecondaryIndex extends Index<Object> {
     private final String field;
-    private final Map<Object, Set<Object>> positions = new HashMap<>();
-    private final Map<Object, Set<Object>> valuesByPosition = new HashMap<>();
+    private final TreeMap<Object, Set<Object>> positions = new TreeMap<>(ValueComparator.asc());
+    private final Map<Object, List<Object>> valuesByPosition = new HashMap<>();
+    private int arrays;
 
     SecondaryIndex(String name, List<IndexKey> keys, boolean sparse) {
       super(name, keys, sparse);
       this.field = keys.get(0).getKey();
     }
 
-    private static Object normalise(Object value) {
-      return value instanceof Number ? Double.valueOf(((Number) value).doubleValue()) : value;
+    String field() {
+      return field;
     }
 
-    private Set<Object> valuesOf(Document document) {
-      Set<Object> values = new LinkedHashSet<>();
+    private List<Object> valuesOf(Document document) {
       Object value = de.bwaldvogel.mongo.backend.Utils.getSubdocumentValueCollectionAware(document, field);
-      if (value instanceof Collection<?>) {
-        for (Object element : (Collection<?>) value) values.add(normalise(element));
-        if (((Collection<?>) value).isEmpty()) values.add(KeyOfEmptyArray.INSTANCE);
-      } else {
-        values.add(normalise(value));
-      }
-      return values;
+      if (value instanceof Collection<?>) return new ArrayList<>(new LinkedHashSet<>((Collection<?>) value));
+      List<Object> single = new ArrayList<>(1);
+      single.add(value);
+      return single;
     }
 
-    enum KeyOfEmptyArray { INSTANCE }
+    /** Whether every document is in the index under exactly one scalar value (sortable by it). */
+    synchronized boolean sortsCollectionOf(int documents) {
+      return arrays == 0 && valuesByPosition.size() == documents;
+    }
+
+    /** Positions grouped by value, in ascending or descending order of the value. */
+    synchronized List<List<Object>> groupsInOrder(boolean descending) {
+      List<List<Object>> groups = new ArrayList<>();
+      for (Set<Object> group : (descending ? positions.descendingMap() : positions).values()) {
+        groups.add(new ArrayList<>(group));
+      }
+      return groups;
+    }
 
     @Override
     public synchronized Object getPosition(Document document) {
@@ -188,7 +260,9 @@ public class MongoWireServer {
 
     @Override
     public synchronized void add(Document document, Object position, MongoCollection<Object> collection) {
-      Set<Object> values = valuesOf(document);
+      Object raw = de.bwaldvogel.mongo.backend.Utils.getSubdocumentValueCollectionAware(document, field);
+      if (raw instanceof Collection<?>) arrays++;
+      List<Object> values = valuesOf(document);
       valuesByPosition.put(position, values);
       for (Object value : values) positions.computeIfAbsent(value, v -> new LinkedHashSet<>()).add(position);
     }
@@ -197,12 +271,14 @@ public class MongoWireServer {
     public synchronized Object remove(Document document) {
       // H2 positions are the documents' _id values (see H2Collection.addDocumentInternal).
       Object position = de.bwaldvogel.mongo.backend.Utils.getSubdocumentValue(document, "_id");
-      return valuesByPosition.containsKey(position) ? removePosition(position) : null;
+      return valuesByPosition.containsKey(position) ? removePosition(position, document) : null;
     }
 
-    private Object removePosition(Object position) {
-      Set<Object> values = valuesByPosition.remove(position);
+    private Object removePosition(Object position, Document document) {
+      List<Object> values = valuesByPosition.remove(position);
       if (values == null) return null;
+      Object raw = de.bwaldvogel.mongo.backend.Utils.getSubdocumentValueCollectionAware(document, field);
+      if (raw instanceof Collection<?>) arrays--;
       for (Object value : values) {
         Set<Object> set = positions.get(value);
         if (set == null) continue;
@@ -246,7 +322,7 @@ public class MongoWireServer {
       }
       Set<Object> result = new LinkedHashSet<>();
       for (Object value : wanted) {
-        Set<Object> found = positions.get(normalise(value));
+        Set<Object> found = positions.get(value);
         if (found != null) result.addAll(found);
       }
       return new ArrayList<>(result);
@@ -268,7 +344,7 @@ public class MongoWireServer {
     @Override
     public synchronized void updateInPlace(Document oldDocument, Document newDocument, Object position,
         MongoCollection<Object> collection) {
-      removePosition(position);
+      removePosition(position, oldDocument);
       add(newDocument, position, collection);
     }
 
@@ -276,6 +352,7 @@ public class MongoWireServer {
     public synchronized void drop() {
       positions.clear();
       valuesByPosition.clear();
+      arrays = 0;
     }
 
     @Override
