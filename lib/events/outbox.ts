@@ -154,16 +154,19 @@ export function createOutboxRelay({
         .sort(source.order ?? {})
         .limit(batchSize)
         .lean<PendingDoc[]>();
-      for (const doc of docs) {
-        if (doc.pendingEvents.length === 0) {
-          await clearPublished(source, doc, new Set());
-          continue;
-        }
-        const events = [...doc.pendingEvents].sort((a, b) => a.sequence - b.sequence);
-        await publisher.publish(source.topic, events);
-        await clearPublished(source, doc, new Set(events.map((event) => event.id)));
-        relayed += events.length;
-      }
+      // One acknowledged send for the whole batch (in document order, each document's events in
+      // sequence order: per-key order holds), then each document clears what was sent.
+      const batches = docs.map((doc) =>
+        [...doc.pendingEvents].sort((a, b) => a.sequence - b.sequence),
+      );
+      const events = batches.flat();
+      if (events.length > 0) await publisher.publish(source.topic, events);
+      await Promise.all(
+        docs.map((doc, i) =>
+          clearPublished(source, doc, new Set(batches[i]!.map((event) => event.id))),
+        ),
+      );
+      relayed += events.length;
     }
     return relayed;
   }

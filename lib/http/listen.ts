@@ -3,6 +3,11 @@ import type { AddressInfo } from 'node:net';
 
 /** Listens on host:port (0 = any free port) and resolves with the base URL. */
 export function listen(server: Server, port: number, host: string): Promise<string> {
+  // Idle keep-alive sockets outlive every client's (Apollo's fetcher frees them after 4 s): the
+  // client always closes first, so it never sends on a socket the server is closing (a mutation
+  // failed with "socket hang up" under load with Node's 5 s default).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

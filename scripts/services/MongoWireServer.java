@@ -147,18 +147,22 @@ public class MongoWireServer {
 
     /**
      * The stock server uses an index only when the filter has exactly the index's fields, so
-     * `{_id, deletedAt: null}` or a compare-and-set `{_id, eventSequence}` scanned the collection,
-     * and it sorts by scanning. Here: any single field an index answers narrows the candidates
-     * (the full filter still applies), else a sort with a limit walks a secondary index in order.
+     * `{_id, deletedAt: null}`, a compare-and-set `{_id, eventSequence}` or a dedup lookup with an
+     * expiry condition scanned the collection, and it sorts by scanning. Here: an index whose fields
+     * the filter all pins narrows the candidates (the full filter still applies), else a sort with
+     * a limit walks a secondary index in order.
      */
     @Override
     protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
         Document fieldSelector) {
       for (Index<Object> index : indexes) {
-        String key = index.getKeys().get(0).getKey();
-        if (query.size() < 2 || !query.containsKey(key)) continue;
-        Document narrowed = new Document(key, query.get(key));
-        if (index.getKeys().size() == 1 && index.canHandle(narrowed)) {
+        List<IndexKey> keys = index.getKeys();
+        if (query.size() <= keys.size()) continue;
+        Document narrowed = new Document();
+        for (IndexKey key : keys) {
+          if (query.containsKey(key.getKey())) narrowed.put(key.getKey(), query.get(key.getKey()));
+        }
+        if (narrowed.size() == keys.size() && index.canHandle(narrowed)) {
           return matchDocuments(query, index.getPositions(narrowed), orderBy, skip, limit, batchSize, fieldSelector);
         }
       }
