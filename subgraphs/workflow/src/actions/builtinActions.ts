@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { platformContracts } from '../../../../lib/events';
+import { createEvent, platformContracts } from '../../../../lib/events';
 import { WorkflowError } from '../errors';
 import type { ActionHandler } from './types';
 import { createWebhookAction, type WebhookActionOptions } from './webhookAction';
@@ -34,6 +34,22 @@ const emitEvent: ActionHandler = {
         'ACTION_INPUT_INVALID',
         `no event contract for "${String(input.type)}" in schema/events`,
       );
+    // Its data too: an event that breaks its contract would stop the run's outbox at the relay.
+    const candidate = createEvent({
+      type: String(input.type),
+      source: '/subgraphs/workflow',
+      subject: ctx.runId,
+      sequence: 1,
+      data: input.data ?? {},
+    });
+    try {
+      platformContracts().validate(candidate as unknown as Record<string, unknown>);
+    } catch (error) {
+      throw new WorkflowError(
+        'ACTION_INPUT_INVALID',
+        `event "${String(input.type)}" breaks its contract: ${(error as Error).message}`,
+      );
+    }
     ctx.emit(String(input.type), input.data ?? {});
     return { type: input.type };
   },
