@@ -15,6 +15,7 @@ export interface EventMetrics {
   lag: Gauge<'group' | 'topic' | 'partition'>;
   outboxBacklog: Gauge<'topic'>;
   outboxRelayFailures: Counter<'relay'>;
+  outboxEventsParked: Counter<'relay'>;
 }
 
 /** Sources of the outbox backlog gauge, registered by running relays. */
@@ -70,6 +71,12 @@ export function createEventMetrics(registry: Registry = new Registry()): EventMe
     outboxRelayFailures: new Counter({
       name: 'outbox_relay_failures_total',
       help: 'Outbox relay passes that failed (Kafka or the database unavailable, a broken event).',
+      labelNames: ['relay'],
+      registers: [registry],
+    }),
+    outboxEventsParked: new Counter({
+      name: 'outbox_events_parked_total',
+      help: 'Events an outbox relay set aside (in parkedEvents) because they can never be sent.',
       labelNames: ['relay'],
       registers: [registry],
     }),

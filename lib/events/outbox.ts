@@ -23,6 +23,8 @@ export interface OutboxFields {
    * in the same update ({@link OUTBOX_PENDING}); the relay clears it with its compare-and-set.
    */
   outboxPending?: boolean;
+  /** Events the relay set aside because they can never be sent (broken contract), with why. */
+  parkedEvents?: { event: CloudEvent; reason: string; at: Date }[];
 }
 
 /** The indexed flag of {@link OutboxFields}: writers `$set` it with the events they add. */
@@ -33,6 +35,7 @@ export const outboxSchemaFields = {
   pendingEvents: { type: [Object], default: () => [] },
   eventSequence: { type: Number, default: 0 },
   outboxPending: { type: Boolean, default: false, index: true },
+  parkedEvents: { type: [Object], default: undefined },
 };
 
 const PENDING_FILTER = { [OUTBOX_PENDING]: true };
@@ -160,15 +163,68 @@ export function createOutboxRelay({
         [...doc.pendingEvents].sort((a, b) => a.sequence - b.sequence),
       );
       const events = batches.flat();
-      if (events.length > 0) await publisher.publish(source.topic, events);
+      await publishOrIsolate(source, docs, batches);
       await Promise.all(
         docs.map((doc, i) =>
           clearPublished(source, doc, new Set(batches[i]!.map((event) => event.id))),
         ),
       );
+      // Sent or set aside: either way these documents are done with.
       relayed += events.length;
     }
     return relayed;
+  }
+
+  /**
+   * Sends the batch; when the broker or the contracts refuse it for good (not retriable), sends
+   * each document's events alone and sets aside those that are refused again, so one broken
+   * event does not hold back every other aggregate. Retriable failures propagate (retried).
+   */
+  async function publishOrIsolate(
+    source: OutboxSource,
+    docs: PendingDoc[],
+    batches: CloudEvent[][],
+  ): Promise<void> {
+    const events = batches.flat();
+    if (events.length === 0) return;
+    try {
+      await publisher.publish(source.topic, events);
+      return;
+    } catch (error) {
+      if (isRetriable(error)) throw error;
+    }
+    for (const [i, doc] of docs.entries()) {
+      const own = batches[i]!;
+      try {
+        await publisher.publish(source.topic, own);
+      } catch (error) {
+        if (isRetriable(error)) throw error;
+        await setAside(source, doc, own, error);
+      }
+    }
+  }
+
+  /** Moves refused events to `parkedEvents` with the reason; the caller then clears them. */
+  async function setAside(
+    source: OutboxSource,
+    doc: PendingDoc,
+    events: CloudEvent[],
+    error: unknown,
+  ): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    await source.model.updateOne(
+      { _id: doc._id },
+      {
+        $push: {
+          parkedEvents: { $each: events.map((event) => ({ event, reason, at: new Date() })) },
+        },
+      },
+    );
+    metrics.outboxEventsParked.inc({ relay: relayName }, events.length);
+    logger.error(
+      { relay: relayName, aggregate: doc._id, events: events.map((event) => event.id), reason },
+      'outbox set aside events the broker or their contract refuses; the others flow',
+    );
   }
 
   function run(): Promise<number> {

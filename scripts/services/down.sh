@@ -49,6 +49,10 @@ main() {
     grep -vxF -f "$only" "$STATE_FILE" >"$STATE_FILE.tmp" || true
     mv "$STATE_FILE.tmp" "$STATE_FILE"
     [[ -s "$STATE_FILE" ]] || rm -f "$STATE_FILE" "$ENV_FILE"
+    # services.env named what this run started: stale now (up.sh writes it again).
+    while read -r kind port _; do
+      if [[ -f "$ENV_FILE" ]] && grep -q ":$port[/'?]" "$ENV_FILE"; then rm -f "$ENV_FILE"; fi
+    done <"$only"
     log "down: stopped what this run had started ($(tr '\n' ' ' <"$only"| sed 's/ $//'))"
     return 0
   fi

@@ -35,6 +35,7 @@ interface AggregateDoc {
   pendingEvents: CloudEvent[];
   eventSequence: number;
   outboxPending?: boolean;
+  parkedEvents?: { event: CloudEvent; reason: string }[];
 }
 
 function eventFor(id: string, sequence: number) {
@@ -184,5 +185,31 @@ describe('createOutboxRelay', () => {
     });
     await relay.drain();
     expect(published.map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('should set aside an event that can never be sent and relay the others (one broken event stalled the outbox)', async () => {
+    const published: CloudEvent[] = [];
+    const publisher: EventPublisher = {
+      async publish(_topic, events) {
+        if (events.some((event) => event.subject === 'bad'))
+          throw Object.assign(new Error('data breaks its contract'), { retriable: false });
+        published.push(...events);
+      },
+      async disconnect() {},
+    };
+    for (const id of ['a', 'bad', 'c']) {
+      await model.create({ _id: id, pendingEvents: [], eventSequence: 0 });
+      await append(model, id);
+    }
+    relay = createOutboxRelay({ sources: [{ model, topic }], publisher, logger });
+    await relay.drain();
+    expect(published.map((event) => event.subject).sort()).toEqual(['a', 'c']);
+    const bad = await model.findById('bad').lean<AggregateDoc>();
+    expect(bad?.pendingEvents).toEqual([]);
+    expect(bad?.outboxPending).toBe(false);
+    expect(bad?.parkedEvents).toHaveLength(1);
+    expect(bad?.parkedEvents?.[0]?.reason).toBe('data breaks its contract');
+    expect(await relay.backlog()).toBe(0);
+    expect(relay.isProgressing()).toBe(true);
   });
 });
