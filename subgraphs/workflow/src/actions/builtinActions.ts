@@ -34,13 +34,14 @@ const emitEvent: ActionHandler = {
         'ACTION_INPUT_INVALID',
         `no event contract for "${String(input.type)}" in schema/events`,
       );
-    // Its data too: an event that breaks its contract would stop the run's outbox at the relay.
+    // Its data too, as the engine will commit it (with the run id added: createRunExecutor): an
+    // event that breaks its contract would stop the run's outbox at the relay.
     const candidate = createEvent({
       type: String(input.type),
       source: '/subgraphs/workflow',
       subject: ctx.runId,
       sequence: 1,
-      data: input.data ?? {},
+      data: { ...((input.data ?? {}) as object), runId: ctx.runId },
     });
     try {
       platformContracts().validate(candidate as unknown as Record<string, unknown>);
