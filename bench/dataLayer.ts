@@ -90,7 +90,10 @@ async function main() {
     const small = await readPhase({ ...ctx, ids: ids.slice() });
 
     // 2. Bulk seeding, checked field by field against a document the API wrote.
+    // Names are `Comp<index>` and unique: continue after the last index tried through the
+    // gateway (a failed registration used its name too), while `ids` holds only successes.
     const bulkFrom = ids.length;
+    const bulkNamesFrom = WARMUP + API_BATCH;
     const bulkCount = COMPONENTS - bulkFrom - API_BATCH;
     const newest = await res
       .db('registry')
@@ -105,7 +108,7 @@ async function main() {
       ids,
       {
         registry: res.registry,
-        from: bulkFrom,
+        from: bulkNamesFrom,
         count: bulkCount,
         firstCreatedAt: newest!.createdAt.getTime() + 1,
         applyToReadModel: createReadModelSeeder(res.intelligence),
@@ -127,7 +130,8 @@ async function main() {
     log(`inserted in ${((performance.now() - bulkStart) / 1000).toFixed(1)} s`);
 
     // 3. The last components through the gateway; projects; stored runs.
-    const lastFrom = ids.length;
+    const lastFrom = bulkNamesFrom + bulkCount;
+    const beforeLast = ids.length;
     const last = await timed(`registerComponent ×${API_BATCH} through the gateway (last)`, () =>
       register(lastFrom, API_BATCH),
     );
@@ -176,7 +180,7 @@ async function main() {
         ...first,
       },
       {
-        path: `registerComponent (gateway), components ${k(lastFrom)} → ${k(lastFrom + API_BATCH)}`,
+        path: `registerComponent (gateway), components ${k(beforeLast)} → ${k(beforeLast + API_BATCH)}`,
         ...last,
         target: verdict(
           Math.abs(last.figure.rate / first.figure.rate - 1) <= 0.2,
