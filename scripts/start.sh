@@ -7,15 +7,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/lib/ensureDeps.sh
-STARTED="$(mktemp "${TMPDIR:-/tmp}/services-started.XXXXXX")"
-stop_services() {
-  bash scripts/services/down.sh --from "$STARTED" || true
-  rm -f "$STARTED"
-}
-trap stop_services EXIT
-UP_STARTED_FILE="$STARTED" bash scripts/services/up.sh
-# shellcheck disable=SC1091
-source .cache/run/services.env
+# shellcheck source=scripts/lib/servicesForThisRun.sh
+source scripts/lib/servicesForThisRun.sh
+services_for_this_run
 export APOLLO_TELEMETRY_DISABLED="${APOLLO_TELEMETRY_DISABLED:-1}"
 node_modules/.bin/tsx stack/src/main.ts &
 STACK_PID=$!

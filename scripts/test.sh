@@ -19,16 +19,10 @@ step "unit tests"
 npx jest --selectProjects unit --ci
 
 step "real services"
-# Stop, at the end, the services this run started; leave alone those that were already running.
-STARTED="$(mktemp "${TMPDIR:-/tmp}/services-started.XXXXXX")"
-stop_services() {
-  bash scripts/services/down.sh --from "$STARTED" || true
-  rm -f "$STARTED"
-}
-trap stop_services EXIT
-UP_STARTED_FILE="$STARTED" bash scripts/services/up.sh
-# shellcheck disable=SC1091
-source .cache/run/services.env
+# Stops, at the end, the services this run started; leaves alone those that were already running.
+# shellcheck source=scripts/lib/servicesForThisRun.sh
+source scripts/lib/servicesForThisRun.sh
+services_for_this_run
 step "integration and end-to-end tests (Kafka $KAFKA_BROKERS, MongoDB $MONGODB_URI)"
 # --forceExit: a test that fails half-way may leave a broker connection open; the run must end
 # with that failure rather than hang until the CI timeout (passing suites close everything).

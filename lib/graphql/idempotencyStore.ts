@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { mongo } from 'mongoose';
-import type { MongoConnection } from '../mongo';
+import { withDeadline, type MongoConnection } from '../mongo';
 
 /** A stored idempotent request: claimed while it runs, then holding its response. */
 export interface IdempotencyRecord {
@@ -90,16 +90,8 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
     options.connection.collection<IdempotencyRecord>(collectionName);
   const maxTimeMS = dbTimeoutMs;
   // maxTimeMS bounds the server's work; this bounds the wait for a connection or a stuck server.
-  const bounded = <T>(what: string, call: Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`idempotency store: ${what} took over ${dbTimeoutMs} ms`)),
-        dbTimeoutMs,
-      );
-    });
-    return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
-  };
+  const bounded = <T>(what: string, call: Promise<T>): Promise<T> =>
+    withDeadline(call, dbTimeoutMs, `idempotency store: ${what} took over ${dbTimeoutMs} ms`);
   let timer: NodeJS.Timeout | undefined;
 
   const find = (id: string) =>

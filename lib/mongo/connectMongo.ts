@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import type { PlatformOptions } from '../config/platformOptions';
 import type { Logger } from '../logging';
 import { serverIdentity } from './capabilities';
+import { withDeadline } from './withDeadline';
 
 /** Options of {@link connectMongo}. */
 export interface MongoOptions {
@@ -97,13 +98,8 @@ export async function mongoAnswers(
   timeoutMs = 2_000,
 ): Promise<boolean> {
   if (connection.readyState !== 1 || !connection.db) return false;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const ping = connection.db.command({ ping: 1 }).then(
+  return withDeadline(connection.db.command({ ping: 1 }), timeoutMs, 'ping timed out').then(
     () => true,
     () => false,
   );
-  return Promise.race([ping, deadline]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,5 @@
 export { mongoCapabilities, type MongoCapabilities } from './capabilities';
+export { withDeadline } from './withDeadline';
 export {
   connectMongo,
   defaultMongoOptions,

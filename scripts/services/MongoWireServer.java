@@ -102,7 +102,7 @@ public class MongoWireServer {
     @Override
     protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
       // Called from H2Database's constructor too, before `store` is assigned: open the same maps.
-      MVStore mvStore = store != null ? store : storeOf(this);
+      MVStore mvStore = store != null ? store : currentStore;
       String fullName = databaseName + "." + collectionName;
       MVMap<Object, Document> dataMap = mvStore.openMap("databases." + fullName);
       MVMap<String, Object> metaMap = mvStore.openMap("meta." + fullName);
@@ -116,13 +116,9 @@ public class MongoWireServer {
     }
   }
 
-  // H2Database keeps its store private; during its constructor we read it through the same
-  // static the backend set just before (one backend per process).
+  // H2Database keeps its store private; during its constructor we read it from this static, set
+  // before the backend is created (one backend per process).
   static volatile MVStore currentStore;
-
-  static MVStore storeOf(H2Database database) {
-    return currentStore;
-  }
 
   static final class Collection_ extends H2Collection {
     Collection_(MongoDatabase database, String name, CollectionOptions options,
