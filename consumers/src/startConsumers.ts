@@ -1,108 +1,63 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { eventMetrics, type EventHandler } from '../../lib/events';
+import { eventMetrics, type GroupMember } from '../../lib/events';
 import { loadSubgraphSdl, startSubgraphServer } from '../../lib/graphql';
 import { createPlatformKafka } from '../../lib/kafka';
 import { stopAll, type Stoppable } from '../../lib/lifecycle';
 import { createLogger, type Logger } from '../../lib/logging';
-import { connectMongo, mongoAnswers, mongoConnectionOptions } from '../../lib/mongo';
-import { createIntelligenceProjector } from '../../subgraphs/intelligence/src';
 import type { ConsumersOptions } from './config';
 import { resolvers } from './graphql/resolvers';
-import {
-  createDedupStore,
-  createPartitionedConsumer,
-  ensureDedupIndexes,
-  type PartitionedConsumer,
-  type ProcessedEvent,
-} from './framework';
 
-/** The running consumer groups of this process. */
+/** The running operations role. */
 export interface RunningConsumers extends Stoppable {
   url: string;
   /** The `operations` subgraph (dead letters, replay, redrive) served by this role. */
   graphqlUrl: string;
-  /** The consumer group members hosted here, by group id. */
-  groups: Map<string, PartitionedConsumer>;
+  /** Consumer group members hosted here, by group id (none today: each role hosts its own). */
+  groups: Map<string, GroupMember>;
 }
 
 /**
- * Starts the consumer groups (today: the intelligence read-model projector; the registry's command
- * consumer runs in the registry role) and the `operations` subgraph with health, readiness and
- * metrics (process and event backbone metrics).
+ * Starts the operations role: the `operations` subgraph (dead letters, replay, redrive, parked
+ * outbox events) with health, readiness and metrics. It hosts no consumer group: every group runs
+ * in the role that owns its data (the projector in intelligence, commands in registry and
+ * workflow), so no import runs from a subgraph into this role or back.
  */
 export async function startConsumers(
   options: ConsumersOptions,
   logger: Logger = createLogger({
-    name: 'consumers',
+    name: 'operations',
     level: options.platform.logLevel,
     format: options.platform.logFormat,
   }),
 ): Promise<RunningConsumers> {
   const started: Stoppable[] = [];
   try {
-    const kafka = createPlatformKafka(options.platform.kafka, logger, 'consumers');
-    await kafka.ensureTopics();
-    const mongo = await connectMongo({
-      ...mongoConnectionOptions(options.platform.mongo, 'consumers'),
-      logger,
-    });
-    started.push({ stop: () => mongo.close() });
-    const processed = mongo.collection<ProcessedEvent>('processed_events');
-    await ensureDedupIndexes(processed);
-
-    const projector = await createIntelligenceProjector(
-      options.platform,
-      logger.child({ group: options.intelligenceGroupId }),
-    );
-    started.push(projector);
-
-    const groups = new Map<string, PartitionedConsumer>();
-    const startGroup = async (
-      groupId: string,
-      topics: string[],
-      handlers: Record<string, EventHandler>,
-    ) => {
-      const dedup = createDedupStore({ collection: processed, groupId, ttlMs: options.dedupTtlMs });
-      dedup.start();
-      started.push(dedup);
-      const consumer = createPartitionedConsumer({
-        kafka: kafka.kafka,
-        groupId,
-        topics,
-        handlers,
-        logger,
-        dedup,
-        maxInFlightPerPartition: options.maxInFlightPerPartition,
-        retry: { maxAttempts: options.maxAttempts },
-      });
-      await consumer.start();
-      started.push(consumer);
-      groups.set(groupId, consumer);
-    };
-    await startGroup(
-      options.intelligenceGroupId,
-      [kafka.topics.events('registry'), kafka.topics.events('pipeline')],
-      projector.handlers,
-    );
-
+    const kafka = createPlatformKafka(options.platform.kafka, logger, 'operations');
+    started.push({ stop: () => kafka.transport.close() });
+    const groups = new Map<string, GroupMember>();
     const own = new Registry();
-    collectDefaultMetrics({ register: own, labels: { role: 'consumers' } });
+    collectDefaultMetrics({ register: own, labels: { role: 'operations' } });
     const metrics = Registry.merge([own, eventMetrics().registry]);
     const server = await startSubgraphServer({
       name: 'operations',
       ...(options.gatewaySecret && { gatewaySecret: options.gatewaySecret }),
       typeDefs: loadSubgraphSdl('operations'),
       resolvers,
-      createContext: (base) => ({ ...base, kafka: kafka.kafka, topics: kafka.topics, groups }),
+      createContext: (base) => ({
+        ...base,
+        kafka: kafka.kafka,
+        transport: kafka.transport,
+        topics: kafka.topics,
+        groups,
+      }),
       port: options.port,
       host: options.host,
       logger,
       metrics,
-      readiness: { mongodb: () => mongoAnswers(mongo), ...projector.readiness },
     });
     started.push(server);
     const { url, graphqlUrl } = server;
-    logger.info({ url }, 'consumers ready');
+    logger.info({ url }, 'operations ready');
     return { url, graphqlUrl, groups, stop: () => stopAll(started) };
   } catch (error) {
     await stopAll(started).catch(() => undefined);

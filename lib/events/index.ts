@@ -3,12 +3,19 @@ export { decodeEvent, encodeEvent, EventDecodeError, STRUCTURED_CONTENT_TYPE } f
 export { createEventPublisher, type EventPublisher, type EventPublisherOptions } from './publisher';
 export {
   createOutboxRelay,
+  findParkedEvent,
+  findParkedEvents,
   outboxSchemaFields,
+  OUTBOX_PARKED,
   OUTBOX_PENDING,
+  refusalCode,
+  removeParkedEvent,
   type OutboxFields,
   type OutboxRelay,
   type OutboxRelayOptions,
   type OutboxSource,
+  type ParkedDoc,
+  type ParkedOutboxEvent,
 } from './outbox';
 export type { EventHandler, EventOrigin } from './handler';
 export {
@@ -35,3 +42,4 @@ export {
   registerOutboxBacklog,
   type EventMetrics,
 } from './metrics';
+export * from './transport';

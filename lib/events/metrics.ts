@@ -13,6 +13,8 @@ export interface EventMetrics {
   skipped: Counter<'type' | 'group' | 'reason'>;
   handlerSeconds: Histogram<'type' | 'group'>;
   lag: Gauge<'group' | 'topic' | 'partition'>;
+  consumerUp: Gauge<'group'>;
+  consumerRestarts: Counter<'group' | 'reason'>;
   outboxBacklog: Gauge<'topic'>;
   outboxRelayFailures: Counter<'relay'>;
   outboxEventsParked: Counter<'relay'>;
@@ -66,6 +68,18 @@ export function createEventMetrics(registry: Registry = new Registry()): EventMe
       name: 'event_consumer_lag',
       help: 'High watermark minus committed offset, per consumer group and partition (at last batch).',
       labelNames: ['group', 'topic', 'partition'],
+      registers: [registry],
+    }),
+    consumerUp: new Gauge({
+      name: 'event_consumer_up',
+      help: "Whether this process's member of a consumer group has joined and consumes (1) or not (0).",
+      labelNames: ['group'],
+      registers: [registry],
+    }),
+    consumerRestarts: new Counter({
+      name: 'event_consumer_restarts_total',
+      help: 'Consumer group member restarts, by group and reason (crash, stalled, failed).',
+      labelNames: ['group', 'reason'],
       registers: [registry],
     }),
     outboxRelayFailures: new Counter({

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { PlatformOptions } from '../config';
+import { createKafkaTransport, type EventTransport } from '../events';
 import type { Logger } from '../logging';
 import { createKafka } from './createKafka';
 import { ensureTopics, topicNames, type TopicNames } from './topics';
@@ -10,6 +11,10 @@ export interface PlatformKafka {
   topics: TopicNames;
   /** Creates missing topics once per process; safe to call from every role. */
   ensureTopics(): Promise<void>;
+  /** The role's event transport (created on first use): topics ensured before each join. */
+  readonly transport: EventTransport;
+  /** A consumer group name of this stack: `<topic prefix><name>` (two stacks share nothing). */
+  group(name: string): string;
 }
 
 /** Creates the Kafka client of a role from the platform options. */
@@ -25,9 +30,20 @@ export function createPlatformKafka(
   });
   const topics = topicNames(options.topicPrefix);
   let ensured: Promise<void> | undefined;
-  return {
+  let transport: EventTransport | undefined;
+  const platform: PlatformKafka = {
     kafka,
     topics,
+    group: (name) => `${options.topicPrefix}${name}`,
+    get transport() {
+      transport ??= createKafkaTransport({
+        kafka,
+        logger,
+        prepare: () => platform.ensureTopics(),
+        groupPrefix: options.topicPrefix,
+      });
+      return transport;
+    },
     ensureTopics() {
       ensured ??= ensureTopics({
         kafka,
@@ -42,4 +58,5 @@ export function createPlatformKafka(
       return ensured;
     },
   };
+  return platform;
 }

@@ -60,8 +60,7 @@ describe('configuration', () => {
   it('should derive every consumer group from the topic prefix, so two stacks on one broker share no group (intelligence-projector ignored it)', () => {
     const env = { KAFKA_TOPIC_PREFIX: 'stackA.' };
     const groups = [
-      consumersOptionsFromEnv(env).intelligenceGroupId,
-      intelligenceOptionsFromEnv(env).liveGroupId,
+      intelligenceOptionsFromEnv(env).projector.groupId,
       registryOptionsFromEnv(env).commands?.groupId,
       workflowOptionsFromEnv(env).engine.groupId,
     ];

@@ -10,6 +10,7 @@ import {
 import type { IntelligenceOptions } from './config';
 import { createIntelligenceContext } from './context';
 import { createIntelligenceModels } from './models';
+import { createIntelligenceProjector } from './projections/createIntelligenceProjector';
 import { createProjectionHandlers } from './projections/createProjectionHandlers';
 import { resolvers } from './resolvers';
 import { createSyncController, type SyncController } from './sync/createSyncController';
@@ -38,12 +39,20 @@ export async function startIntelligence(
   const models = createIntelligenceModels(mongo);
   await ensureIndexes(mongo);
   const kafka = createPlatformKafka(options.platform.kafka, logger, 'intelligence');
+  const projector = await createIntelligenceProjector({
+    mongo,
+    models,
+    kafka,
+    settings: options.projector,
+    logger,
+  });
+  projector.start();
   // Replays apply the same handlers as the live projector; requests for updates stay with the
   // live projector (no relay here), so a replay never re-requests them.
   const sync = createSyncController({
-    kafka: kafka.kafka,
+    transport: kafka.transport,
     topic: kafka.topics.events('registry'),
-    liveGroupId: options.liveGroupId ?? 'intelligence-projector',
+    liveGroupId: options.projector.groupId,
     models,
     handlers: createProjectionHandlers({ models, logger: logger.child({ component: 'sync' }) }),
     logger,
@@ -60,7 +69,7 @@ export async function startIntelligence(
     // Idempotency-Key records (safe retries of mutations) live in this subgraph's own database.
     idempotency: { connection: mongo },
     logger,
-    readiness: { mongodb: () => mongoAnswers(mongo) },
+    readiness: { mongodb: () => mongoAnswers(mongo), ...projector.readiness },
   });
   return {
     ...server,
@@ -68,6 +77,8 @@ export async function startIntelligence(
     async stop() {
       await server.stop();
       await sync.idle();
+      await projector.stop();
+      await kafka.transport.close();
       await mongo.close();
     },
   };

@@ -61,10 +61,9 @@ export async function startRegistry(
     eventSource: '/subgraphs/registry',
   };
   // Commands from workflow runs are applied with this role's own connection and per-component queue.
-  if (options.commands) await kafka.ensureTopics();
   const commands = options.commands
     ? await startRegistryCommands({
-        kafka: kafka.kafka,
+        transport: kafka.transport,
         topic: kafka.topics.events('workflow'),
         groupId: options.commands.groupId,
         deps,
@@ -83,7 +82,11 @@ export async function startRegistry(
     // Idempotency-Key records (safe retries of mutations) live in this subgraph's own database.
     idempotency: { connection: mongo },
     logger,
-    readiness: { mongodb: () => mongoAnswers(mongo), outbox: async () => relay.isProgressing() },
+    readiness: {
+      mongodb: () => mongoAnswers(mongo),
+      outbox: async () => relay.isProgressing(),
+      ...(commands && { commands: async () => commands.consumer.status().state === 'running' }),
+    },
   });
 
   return {
@@ -94,6 +97,7 @@ export async function startRegistry(
       await commands?.stop();
       await relay.stop();
       await publisher.disconnect();
+      await kafka.transport.close();
       await mongo.close();
     },
   };

@@ -91,7 +91,7 @@ export async function createWorkflowRuntime(
   await ensureIndexes(mongo);
 
   const kafka = createPlatformKafka(platform.kafka, logger, 'workflow');
-  await kafka.ensureTopics();
+  // Topics are created by the first publish or join that reaches Kafka: no wait for it here.
   const publisher = createEventPublisher(kafka.kafka, { prepare: kafka.ensureTopics });
   const relay = createOutboxRelay({
     // A run's events span its commit documents: relay them in revision order.
@@ -132,7 +132,7 @@ export async function createWorkflowRuntime(
     commands,
     createEngine: () =>
       createWorkflowEngine({
-        kafka: kafka.kafka,
+        transport: kafka.transport,
         topic: kafka.topics.events('workflow'),
         groupId: options.engine.groupId,
         runs,

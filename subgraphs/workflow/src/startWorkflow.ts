@@ -8,7 +8,7 @@ import {
   type WorkflowRuntime,
   type WorkflowRuntimeExtras,
 } from './createWorkflowRuntime';
-import type { CommandConsumer } from './engine/createCommandConsumer';
+import type { GroupMember } from '../../../lib/events';
 import type { WorkflowEngine } from './engine/createWorkflowEngine';
 import { createComponentLinkConsumer } from './links/createComponentLinkConsumer';
 import { resolvers } from './resolvers';
@@ -32,20 +32,20 @@ export async function startWorkflow(
 ): Promise<RunningWorkflow> {
   const runtime = await createWorkflowRuntime(options, logger, extras);
   let engine: WorkflowEngine | undefined;
-  let links: CommandConsumer | undefined;
+  let links: GroupMember | undefined;
   try {
     if (options.engine.enabled) {
       engine = runtime.createEngine();
       await engine.start();
       // Components the registry registers for a run are linked to it (WorkflowRun.components).
       links = createComponentLinkConsumer({
-        kafka: runtime.kafka.kafka,
+        transport: runtime.kafka.transport,
         topic: runtime.kafka.topics.events('registry'),
         groupId: `${options.engine.groupId}-component-links`,
         links: runtime.componentLinks,
         logger,
       });
-      await links.start();
+      links.start();
     }
     const server = await startSubgraphServer({
       name: 'workflow',
@@ -61,6 +61,8 @@ export async function startWorkflow(
       readiness: {
         mongodb: () => mongoAnswers(runtime.mongo),
         outbox: async () => runtime.relay.isProgressing(),
+        ...(engine && { engine: async () => engine!.consumer.status().state === 'running' }),
+        ...(links && { componentLinks: async () => links!.status().state === 'running' }),
       },
     });
     return {

@@ -1,10 +1,13 @@
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import {
-  createPartitionedConsumer,
-  type PartitionedConsumer,
-  type PartitionedConsumerOptions,
-} from '../../../consumers/src/framework';
-import { createEvent, createEventMetrics, encodeEvent, type CloudEvent } from '../../../lib/events';
+  createEvent,
+  createEventMetrics,
+  createKafkaTransport,
+  encodeEvent,
+  type CloudEvent,
+  type GroupMember,
+  type SubscribeOptions,
+} from '../../../lib/events';
 import { createKafka, createTopicsAndWait } from '../../../lib/kafka';
 import { createLogger } from '../../../lib/logging';
 import { uniqueSuffix } from '../../utils/servicesEnv';
@@ -29,38 +32,44 @@ export async function createEventsHarness(partitions = 6, kafkaBrokers = brokers
   ]);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const consumers: PartitionedConsumer[] = [];
+  const consumers: GroupMember[] = [];
+  const metrics = createEventMetrics();
+  const transport = createKafkaTransport({ kafka, logger, metrics, groupPrefix: `t${suffix}-` });
   return {
+    transport,
     kafka,
     admin,
     topic,
     dlq,
     suffix,
     group: (name = 'g') => `t${suffix}-${name}`,
-    metrics: createEventMetrics(),
+    metrics,
     async send(messages: Message[]) {
       await producer.send({ topic, acks: -1, messages });
     },
     async publish(events: CloudEvent[]) {
       await producer.send({ topic, acks: -1, messages: events.map(encodeEvent) });
     },
-    async consumer(options: Omit<PartitionedConsumerOptions, 'kafka' | 'topics' | 'logger'>) {
-      const consumer = createPartitionedConsumer({
-        kafka,
+    /** A member of a group on the harness topic, joined and consuming when this resolves. */
+    async consumer(options: Omit<SubscribeOptions, 'topics' | 'logger'>) {
+      const consumer = transport.subscribe({
         topics: [topic],
         logger,
         heartbeatInterval: 500,
         sessionTimeout: 10_000,
         commitIntervalMs: 200,
+        metrics,
         ...options,
       });
-      await consumer.start();
+      consumer.start();
+      await consumer.running();
       consumers.push(consumer);
       return consumer;
     },
     async stop() {
       for (const consumer of consumers) await consumer.stop().catch(() => undefined);
       await producer.disconnect();
+      await transport.close();
       await admin.deleteTopics({ topics: [topic, dlq] }).catch(() => undefined);
       await admin.disconnect();
     },

@@ -1,61 +1,93 @@
-import type { PlatformOptions } from '../../../../lib/config';
-import { createEventPublisher, createOutboxRelay, type EventHandler } from '../../../../lib/events';
-import { createPlatformKafka } from '../../../../lib/kafka';
-import { createLogger, type Logger } from '../../../../lib/logging';
+import type { Connection } from 'mongoose';
 import {
-  connectMongo,
-  ensureIndexes,
-  mongoAnswers,
-  mongoConnectionOptions,
-} from '../../../../lib/mongo';
-import { createIntelligenceModels } from '../models';
+  createDedupStore,
+  createEventPublisher,
+  createOutboxRelay,
+  ensureDedupIndexes,
+  type EventHandler,
+  type GroupMember,
+  type OutboxRelay,
+  type ProcessedEvent,
+} from '../../../../lib/events';
+import type { PlatformKafka } from '../../../../lib/kafka';
+import type { Logger } from '../../../../lib/logging';
+import type { ProjectorOptions } from '../config';
+import type { IntelligenceModels } from '../models';
 import { createProjectionHandlers } from './createProjectionHandlers';
 
-/** The intelligence read-model projector hosted by the consumers role. */
+/** The intelligence read-model projector, run by the intelligence role (its database's writer). */
 export interface IntelligenceProjector {
-  /** Handlers by event type. */
+  /** The live group member applying registry and pipeline events. */
+  member: GroupMember;
+  /** Publishes intelligence's own events (`component.update.requested`). */
+  relay: OutboxRelay;
+  /** Handlers by event type (replays apply them too). */
   handlers: Record<string, EventHandler>;
-  /** Readiness checks of its database and outbox relay. */
+  /** Readiness checks of the member and the relay. */
   readiness: Record<string, () => Promise<boolean>>;
+  start(): void;
   stop(): Promise<void>;
 }
 
+/** Options of {@link createIntelligenceProjector}. */
+export interface IntelligenceProjectorOptions {
+  mongo: Connection;
+  models: IntelligenceModels;
+  kafka: PlatformKafka;
+  settings: ProjectorOptions;
+  logger: Logger;
+}
+
 /**
- * Connects to the intelligence database and returns the event handlers that build its read model,
- * plus the relay that publishes intelligence's own events (`component.update.requested`).
+ * Creates the projector: a member of the live group over the registry and pipeline topics
+ * (deduplicated in this database's `processed_events`) and the relay of intelligence's outbox.
  */
 export async function createIntelligenceProjector(
-  platform: PlatformOptions,
-  logger: Logger = createLogger({
-    name: 'intelligence-projector',
-    level: platform.logLevel,
-    format: platform.logFormat,
-  }),
+  options: IntelligenceProjectorOptions,
 ): Promise<IntelligenceProjector> {
-  const mongo = await connectMongo({
-    ...mongoConnectionOptions(platform.mongo, 'intelligence'),
-    logger,
+  const { mongo, models, kafka, settings } = options;
+  const logger = options.logger.child({ group: settings.groupId });
+  const processed = mongo.collection<ProcessedEvent>('processed_events');
+  await ensureDedupIndexes(processed);
+  const dedup = createDedupStore({
+    collection: processed,
+    groupId: settings.groupId,
+    ttlMs: settings.dedupTtlMs,
   });
-  const models = createIntelligenceModels(mongo);
-  await ensureIndexes(mongo);
-  const kafka = createPlatformKafka(platform.kafka, logger, 'intelligence-projector');
   const publisher = createEventPublisher(kafka.kafka, { prepare: kafka.ensureTopics });
   const relay = createOutboxRelay({
     sources: [{ model: models.investigations, topic: kafka.topics.events('intelligence') }],
     publisher,
     logger: logger.child({ component: 'intelligence-outbox' }),
   });
-  relay.start();
+  const handlers = createProjectionHandlers({ models, logger, relay });
+  const member = kafka.transport.subscribe({
+    groupId: settings.groupId,
+    topics: [kafka.topics.events('registry'), kafka.topics.events('pipeline')],
+    handlers,
+    logger,
+    dedup,
+    maxInFlightPerPartition: settings.maxInFlightPerPartition,
+    retry: { maxAttempts: settings.maxAttempts },
+  });
   return {
-    handlers: createProjectionHandlers({ models, logger, relay }),
+    member,
+    relay,
+    handlers,
     readiness: {
-      intelligenceDb: () => mongoAnswers(mongo),
+      projector: async () => member.status().state === 'running',
       intelligenceOutbox: async () => relay.isProgressing(),
     },
+    start() {
+      dedup.start();
+      relay.start();
+      member.start();
+    },
     async stop() {
+      await member.stop();
       await relay.stop();
+      await dedup.stop();
       await publisher.disconnect();
-      await mongo.close();
     },
   };
 }

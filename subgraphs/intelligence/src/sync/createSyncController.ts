@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
-import type { EventHandler } from '../../../../lib/events';
+import type { EventHandler, EventTransport } from '../../../../lib/events';
 import type { Logger } from '../../../../lib/logging';
 import type { IntelligenceModels } from '../models';
-import { groupLag, replayTopic } from './replayTopic';
 
 /** Where the read-model rebuild stands. */
 export type SyncState = 'IDLE' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -30,7 +27,7 @@ export interface SyncController {
 
 /** Options of {@link createSyncController}. */
 export interface SyncControllerOptions {
-  kafka: Kafka;
+  transport: EventTransport;
   topic: string;
   /** Group id of the live projector (for lag). */
   liveGroupId: string;
@@ -48,16 +45,16 @@ export function createSyncController(options: SyncControllerOptions): SyncContro
     // Replays are sequence-guarded per component: after a reset, events the live projector applies
     // meanwhile can make older replayed ones no-ops for that component (documented limitation).
     if (reset) await options.models.insights.deleteMany({});
-    current.eventsReplayed = await replayTopic({
-      kafka: options.kafka,
+    const result = await options.transport.replay({
       topic: options.topic,
-      groupId: `${options.liveGroupId}-sync-${randomUUID()}`,
+      groupId: `${options.liveGroupId}-sync`,
       handlers: options.handlers,
       logger: options.logger,
-      onEvent: () => {
+      onApplied: () => {
         current.eventsReplayed += 1;
       },
     });
+    current.eventsReplayed = result.applied;
   }
 
   return {
@@ -80,7 +77,7 @@ export function createSyncController(options: SyncControllerOptions): SyncContro
     snapshot: () => ({ ...current }),
     async lag() {
       try {
-        return await groupLag(options.kafka, options.liveGroupId, options.topic);
+        return await options.transport.lag(options.liveGroupId, options.topic);
       } catch (error) {
         options.logger.warn({ err: error }, 'could not read consumer lag');
         return null;

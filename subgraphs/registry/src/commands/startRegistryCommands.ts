@@ -1,19 +1,18 @@
-import type { Kafka } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import {
   createDedupStore,
-  createPartitionedConsumer,
   ensureDedupIndexes,
-  type PartitionedConsumer,
+  type EventTransport,
+  type GroupMember,
   type ProcessedEvent,
-} from '../../../../consumers/src';
+} from '../../../../lib/events';
 import type { Logger } from '../../../../lib/logging';
 import type { RegistryDeps } from '../context';
 import { createRegistryCommandHandlers } from './createRegistryCommandHandlers';
 
 /** Options of {@link startRegistryCommands}. */
 export interface RegistryCommandsOptions {
-  kafka: Kafka;
+  transport: EventTransport;
   /** Topic carrying the commands (the workflow topic). */
   topic: string;
   groupId: string;
@@ -26,7 +25,7 @@ export interface RegistryCommandsOptions {
 
 /** The registry's running command consumer. */
 export interface RunningRegistryCommands {
-  consumer: PartitionedConsumer;
+  consumer: GroupMember;
   stop(): Promise<void>;
 }
 
@@ -43,20 +42,15 @@ export async function startRegistryCommands(
   await ensureDedupIndexes(processed);
   const dedup = createDedupStore({ collection: processed, groupId: options.groupId });
   dedup.start();
-  const consumer = createPartitionedConsumer({
-    kafka: options.kafka,
+  const consumer = options.transport.subscribe({
     groupId: options.groupId,
     topics: [options.topic],
     handlers: createRegistryCommandHandlers({ deps: options.deps, logger: options.logger }),
     logger: options.logger,
     dedup,
   });
-  try {
-    await consumer.start();
-  } catch (error) {
-    await dedup.stop();
-    throw error;
-  }
+  // Joins in the background: the registry serves queries while Kafka is away.
+  consumer.start();
   return {
     consumer,
     async stop() {

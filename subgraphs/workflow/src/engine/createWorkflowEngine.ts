@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
-import type { CloudEvent } from '../../../../lib/events';
+import type { CloudEvent, EventTransport, GroupMember } from '../../../../lib/events';
 import type { Logger } from '../../../../lib/logging';
 import type { ActionRegistry } from '../actions/createActionRegistry';
 import type { WorkflowDefinitionModel } from '../models/WorkflowDefinition';
@@ -8,7 +7,6 @@ import type { RunCommitModel } from '../models/RunCommit';
 import type { ScheduleTickModel } from '../models/ScheduleTick';
 import type { WorkflowRunModel } from '../models/WorkflowRun';
 import type { RunCommands } from '../services/createRunCommands';
-import { createCommandConsumer } from './createCommandConsumer';
 import { createRunExecutor } from './createRunExecutor';
 import { createScheduler } from './createScheduler';
 import { createTimerPoller } from './createTimerPoller';
@@ -23,7 +21,7 @@ export class EngineStoppedError extends Error {
 
 /** Options of {@link createWorkflowEngine}. */
 export interface WorkflowEngineOptions {
-  kafka: Kafka;
+  transport: EventTransport;
   /** The workflow events topic (commands and progress, keyed by run id). */
   topic: string;
   /** Consumer group shared by every engine instance. */
@@ -51,7 +49,12 @@ export interface WorkflowEngine {
   stop(): Promise<void>;
   /** Stops as if the process died: nothing more is committed, in-flight work is abandoned. */
   kill(): Promise<void>;
+  /** The engine's consumer group member (readiness; tests wait for it to run). */
+  readonly consumer: GroupMember;
 }
+
+/** A command's retry budget: about half a minute of backoff, then a dead letter. */
+const COMMAND_RETRY = { maxAttempts: 10, initialDelayMs: 200, maxDelayMs: 5_000, multiplier: 2 };
 
 /** Creates an engine instance; several instances with the same group share the runs. */
 export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEngine {
@@ -67,11 +70,13 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
       if (stopped) throw new EngineStoppedError(`engine ${instanceId} stopped`);
     },
   });
-  const consumer = createCommandConsumer({
-    kafka: options.kafka,
+  // Commands run through the platform's pipeline: a command that keeps failing is dead-lettered
+  // after its retry budget instead of holding every run on its partition.
+  const consumer = options.transport.subscribe({
     groupId: options.groupId,
-    topic: options.topic,
+    topics: [options.topic],
     logger,
+    retry: COMMAND_RETRY,
     handlers: {
       [EXECUTE_COMMAND]: async (event: CloudEvent) => {
         if (stopped) throw new EngineStoppedError('engine stopped');
@@ -111,8 +116,9 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
   };
   return {
     instanceId,
+    consumer,
     async start() {
-      await consumer.start();
+      consumer.start();
       timers.start();
       scheduler.start();
       logger.info({ groupId: options.groupId }, 'workflow engine started');

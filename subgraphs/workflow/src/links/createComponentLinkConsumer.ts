@@ -1,12 +1,11 @@
-import type { Kafka } from 'kafkajs';
+import type { EventTransport, GroupMember } from '../../../../lib/events';
 import type { Logger } from '../../../../lib/logging';
-import { createCommandConsumer, type CommandConsumer } from '../engine/createCommandConsumer';
 import type { RunComponentLinkModel } from '../models/RunComponentLink';
 import { createComponentLinkHandlers } from './createComponentLinkHandlers';
 
 /** Options of {@link createComponentLinkConsumer}. */
 export interface ComponentLinkConsumerOptions {
-  kafka: Kafka;
+  transport: EventTransport;
   /** The registry events topic. */
   topic: string;
   /** Shared by every workflow role instance (e.g. `<engine group>-component-links`). */
@@ -17,17 +16,14 @@ export interface ComponentLinkConsumerOptions {
 
 /**
  * The workflow role's member on the registry topic: links components registered for a run to
- * that run. It is the engine's small consumer (partition order, commit after handling, a failed
- * insert is redelivered) on another topic and group; every other registry event is skipped.
+ * that run; every other registry event is skipped. Link inserts are idempotent, so a redelivery
+ * is harmless.
  */
-export function createComponentLinkConsumer(
-  options: ComponentLinkConsumerOptions,
-): CommandConsumer {
+export function createComponentLinkConsumer(options: ComponentLinkConsumerOptions): GroupMember {
   const logger = options.logger.child({ component: 'component-links' });
-  return createCommandConsumer({
-    kafka: options.kafka,
+  return options.transport.subscribe({
     groupId: options.groupId,
-    topic: options.topic,
+    topics: [options.topic],
     logger,
     handlers: createComponentLinkHandlers({ links: options.links, logger }),
   });

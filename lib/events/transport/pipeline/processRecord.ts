@@ -1,15 +1,12 @@
 import type { KafkaMessage, Message } from 'kafkajs';
-import {
-  decodeEvent,
-  isRetriable,
-  type CloudEvent,
-  type EventContracts,
-  type EventHandler,
-  type EventMetrics,
-  type EventOrigin,
-} from '../../../lib/events';
-import type { Logger } from '../../../lib/logging';
-import { SpanStatusCode, withConsumerSpan } from '../../../lib/telemetry';
+import type { Logger } from '../../../logging';
+import { SpanStatusCode, withConsumerSpan } from '../../../telemetry';
+import type { EventContracts } from '../../contracts';
+import type { CloudEvent } from '../../envelope';
+import { isRetriable } from '../../errors';
+import type { EventHandler, EventOrigin } from '../../handler';
+import { decodeEvent } from '../../kafkaCodec';
+import type { EventMetrics } from '../../metrics';
 import { backoffDelay, type RetryOptions } from './backoff';
 import { toDeadLetter } from './deadLetter';
 import type { DedupStore } from './dedupStore';
@@ -23,8 +20,8 @@ export interface RecordContext {
   metrics: EventMetrics;
   retry: RetryOptions;
   logger: Logger;
-  /** Sends a dead letter; resolves once Kafka acknowledged it. */
-  sendDeadLetter(originTopic: string, record: Message): Promise<void>;
+  /** Sends a dead letter; resolves once acknowledged. Absent: failed records are logged and dropped. */
+  sendDeadLetter?: (originTopic: string, record: Message) => Promise<void>;
   /** False once the member stops or loses the partition: stop retrying, leave the record uncommitted. */
   isActive(): boolean;
   sleep(ms: number): Promise<void>;
@@ -56,6 +53,7 @@ export async function processRecord(
   // Created only when something is logged: a child logger per record costs more than the record.
   const log = () => ctx.logger.child(origin);
   let event: CloudEvent | undefined;
+  let identity: { type?: string | undefined; id?: string | undefined } = {};
   const deadLetter = async (error: unknown, attempts: number): Promise<RecordOutcome> => {
     const record = toDeadLetter(message, {
       topic,
@@ -63,9 +61,18 @@ export async function processRecord(
       groupId: ctx.groupId,
       attempts,
       error,
-      eventType: event?.type,
-      eventId: event?.id,
+      eventType: identity.type,
+      eventId: identity.id,
     });
+    if (!ctx.sendDeadLetter) {
+      ctx.metrics.skipped.inc({
+        type: identity.type ?? 'unknown',
+        group: ctx.groupId,
+        reason: 'dropped',
+      });
+      log().warn({ err: error, type: identity.type }, 'event dropped (this group keeps no dead letters)');
+      return 'skipped';
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         await ctx.sendDeadLetter(topic, record);
@@ -78,16 +85,18 @@ export async function processRecord(
     }
     const code = (error as { code?: unknown })?.code;
     ctx.metrics.deadLettered.inc({
-      type: event?.type ?? 'unknown',
+      type: identity.type ?? 'unknown',
       group: ctx.groupId,
       code: typeof code === 'string' ? code : 'HANDLER_FAILED',
     });
-    log().error({ err: error, attempts, type: event?.type }, 'event dead-lettered');
+    log().error({ err: error, attempts, type: identity.type }, 'event dead-lettered');
     return 'dead-lettered';
   };
 
   try {
     const decoded = decodeEvent(message);
+    // Named in the dead letter even when the contract refuses the event.
+    identity = { type: textOf(decoded.type), id: textOf(decoded.id) };
     ctx.contracts.validate(decoded);
     event = decoded as unknown as CloudEvent;
   } catch (error) {
@@ -96,7 +105,7 @@ export async function processRecord(
 
   const decoded: CloudEvent = event;
   const handle = async (event: CloudEvent): Promise<RecordOutcome> => {
-    const handler = ctx.handlers[event.type];
+    const handler = ctx.handlers[event.type] ?? ctx.handlers['*'];
     if (!handler) {
       ctx.metrics.skipped.inc({ type: event.type, group: ctx.groupId, reason: 'no-handler' });
       return 'skipped';
@@ -184,3 +193,5 @@ async function seenWithRetry(ctx: RecordContext, event: CloudEvent): Promise<boo
     }
   }
 }
+
+const textOf = (value: unknown) => (typeof value === 'string' ? value : undefined);

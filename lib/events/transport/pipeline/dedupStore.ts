@@ -86,3 +86,18 @@ export function createDedupStore({
     },
   };
 }
+
+/** A dedup store in memory (the fast tier and the contract suite); forgets nothing. */
+export function createMemoryDedupStore(): DedupStore {
+  const seen = new Set<string>();
+  const key = (source: string, id: string) => `${source}\u0000${id}`;
+  return {
+    seen: async (source, id) => seen.has(key(source, id)),
+    async remember(source, id) {
+      seen.add(key(source, id));
+    },
+    purge: async () => 0,
+    start: () => undefined,
+    stop: async () => undefined,
+  };
+}
