@@ -12,8 +12,7 @@
  * Env: BENCH_RUNS (default 10), BENCH_COMPONENTS (default 3).
  */
 import mongoose from 'mongoose';
-import { readTopic } from '../consumers/src/operations';
-import { decodeEvent } from '../lib/events';
+import { createKafkaTransport, decodeEvent } from '../lib/events';
 import { createKafka } from '../lib/kafka';
 import { createLogger } from '../lib/logging';
 import { startBenchStack } from './benchStack';
@@ -129,7 +128,13 @@ async function main() {
       logger: createLogger({ name: 'bench', level: 'error' }),
     });
     const publishedAt = new Map<string, number>();
-    for (const { message } of await readTopic({ kafka, topic: `bench${suffix}.workflow.events` })) {
+    const reader = createKafkaTransport({
+      kafka,
+      logger: createLogger({ name: 'bench', level: 'error' }),
+    });
+    const records = await reader.read(`bench${suffix}.workflow.events`);
+    await reader.close();
+    for (const { message } of records) {
       const event = decodeEvent(message);
       if (event.type !== 'component.registration.requested') continue;
       publishedAt.set((event.data as { name: string }).name, Number(message.timestamp));

@@ -3,8 +3,6 @@ export { startConsumers, type RunningConsumers } from './startConsumers';
 export {
   listDeadLetters,
   redriveDeadLetters,
-  replayFromTimestamp,
   type DeadLetterFilter,
   type RedriveResult,
-  type ReplayResult,
 } from './operations';

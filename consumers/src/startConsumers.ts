@@ -1,19 +1,19 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { eventMetrics, type GroupMember } from '../../lib/events';
+import { eventMetrics } from '../../lib/events';
 import { loadSubgraphSdl, startSubgraphServer } from '../../lib/graphql';
 import { createPlatformKafka } from '../../lib/kafka';
 import { stopAll, type Stoppable } from '../../lib/lifecycle';
 import { createLogger, type Logger } from '../../lib/logging';
 import type { ConsumersOptions } from './config';
 import { resolvers } from './graphql/resolvers';
+import { openParkedEventStore } from './operations/parkedEvents';
+import { createReplayJobs } from './operations/replayJobs';
 
 /** The running operations role. */
 export interface RunningConsumers extends Stoppable {
   url: string;
   /** The `operations` subgraph (dead letters, replay, redrive) served by this role. */
   graphqlUrl: string;
-  /** Consumer group members hosted here, by group id (none today: each role hosts its own). */
-  groups: Map<string, GroupMember>;
 }
 
 /**
@@ -34,7 +34,23 @@ export async function startConsumers(
   try {
     const kafka = createPlatformKafka(options.platform.kafka, logger, 'operations');
     started.push({ stop: () => kafka.transport.close() });
-    const groups = new Map<string, GroupMember>();
+    // Dead-letter topics are read before any role may have created them: create them when Kafka
+    // answers, without holding the start on it.
+    void kafka.ensureTopics().catch((error: unknown) => {
+      logger.warn(
+        { err: error },
+        'topics not ensured yet (Kafka unreachable); reads retry per call',
+      );
+    });
+    const replayJobs = createReplayJobs({
+      rewind: (groupId, topic, from) => kafka.transport.rewind(groupId, topic, from),
+      countMembers: (groupId) => kafka.transport.members(groupId),
+      logger,
+    });
+    started.push(replayJobs);
+    // Connects on first use: the role starts (and serves dead letters) while MongoDB is away.
+    const parkedEvents = openParkedEventStore({ mongo: options.platform.mongo, logger });
+    started.push(parkedEvents);
     const own = new Registry();
     collectDefaultMetrics({ register: own, labels: { role: 'operations' } });
     const metrics = Registry.merge([own, eventMetrics().registry]);
@@ -45,10 +61,10 @@ export async function startConsumers(
       resolvers,
       createContext: (base) => ({
         ...base,
-        kafka: kafka.kafka,
         transport: kafka.transport,
         topics: kafka.topics,
-        groups,
+        replayJobs,
+        parkedEvents,
       }),
       port: options.port,
       host: options.host,
@@ -58,7 +74,7 @@ export async function startConsumers(
     started.push(server);
     const { url, graphqlUrl } = server;
     logger.info({ url }, 'operations ready');
-    return { url, graphqlUrl, groups, stop: () => stopAll(started) };
+    return { url, graphqlUrl, stop: () => stopAll(started) };
   } catch (error) {
     await stopAll(started).catch(() => undefined);
     throw error;

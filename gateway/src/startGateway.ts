@@ -106,7 +106,7 @@ export async function startGateway(
     : undefined;
   const eventSource = platformKafka
     ? createKafkaEventSource({
-        kafka: platformKafka.kafka,
+        transport: platformKafka.transport,
         topics: [
           ...new Set(
             Object.values(WORKFLOW_SUBSCRIPTION_FIELDS).map((f) =>
@@ -185,9 +185,21 @@ export async function startGateway(
     return toExecutionResult(response.body);
   };
 
+  // Kafka is never awaited here: queries and mutations are served whatever its state, and a
+  // subscription waits for a ready event source (or is answered SERVICE_UNAVAILABLE). The source
+  // joins in the background, creating the topics first (the transport's `prepare`), and retries
+  // with backoff for as long as Kafka is unreachable.
+  let stopReadyLog: (() => void) | undefined;
   if (platformKafka && eventSource) {
-    await platformKafka.ensureTopics();
-    await eventSource.start();
+    const eventsLog = logger.child({ component: 'subscription-events' });
+    stopReadyLog = eventSource.onReadyChange((ready) => {
+      if (ready) eventsLog.info('live events flowing: subscriptions are served');
+      else
+        eventsLog.warn(
+          'live events unavailable: subscriptions end with SERVICE_UNAVAILABLE until the event source is ready again',
+        );
+    });
+    eventSource.start();
     const manager = createSubscriptionManager({
       fields: WORKFLOW_SUBSCRIPTION_FIELDS,
       topics: platformKafka.topics,
@@ -244,13 +256,17 @@ export async function startGateway(
     bodyErrors,
   );
   const url = await listen(httpServer, options.port, options.host);
-  logger.info({ url: `${url}/graphql` }, 'gateway ready');
+  logger.info(
+    { url: `${url}/graphql`, ...(eventSource && { subscriptionEvents: eventSource.ready }) },
+    'gateway ready',
+  );
   return {
     url,
     graphqlUrl: `${url}/graphql`,
     subscriptionsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
     metricsRegistry,
     async stop() {
+      stopReadyLog?.();
       await apollo.stop();
       await closeServer(httpServer);
       await eventSource?.stop();

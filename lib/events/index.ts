@@ -3,6 +3,7 @@ export { decodeEvent, encodeEvent, EventDecodeError, STRUCTURED_CONTENT_TYPE } f
 export { createEventPublisher, type EventPublisher, type EventPublisherOptions } from './publisher';
 export {
   createOutboxRelay,
+  findOutboxCollections,
   findParkedEvent,
   findParkedEvents,
   outboxSchemaFields,

@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-export -- a shared contract suite: each transport's test file runs it. */
 import {
   createEvent,
   createMemoryDedupStore,

@@ -1,15 +1,21 @@
-import type { Kafka } from 'kafkajs';
-import { DateTimeScalar, graphqlError, type BaseContext } from '../../../lib/graphql';
+import { DateTimeScalar, type BaseContext } from '../../../lib/graphql';
 import type { DomainTopic, TopicNames } from '../../../lib/kafka';
-import type { DeadLetterEntry, PartitionedConsumer } from '../framework';
-import { listDeadLetters, redriveDeadLetters, replayFromTimestamp } from '../operations';
+import type { DeadLetterEntry, EventTransport } from '../../../lib/events';
+import type { ParkedEventStore } from '../operations/parkedEvents';
+import type { ReplayJobs } from '../operations/replayJobs';
+import { listDeadLetters, redriveDeadLetters } from '../operations';
+import { parkedEventResolvers } from './parkedEvents';
+import { replayJobResolvers } from './replayJobs';
 
 /** What the operations resolvers act on. */
 export interface OperationsDeps {
-  kafka: Kafka;
+  /** The role's event transport (reads, rewinds, publishing). */
+  transport: EventTransport;
   topics: TopicNames;
-  /** Consumer groups hosted by this process: a replay stops and restarts them around the rewind. */
-  groups: Map<string, PartitionedConsumer>;
+  /** This process's replay jobs. */
+  replayJobs: ReplayJobs;
+  /** Events the roles' outboxes set aside, in their databases. */
+  parkedEvents: ParkedEventStore;
 }
 
 /** Context of the operations subgraph. */
@@ -25,53 +31,35 @@ const dateOrNull = (value: string | undefined) => {
 
 /** Admin resolvers over the dead-letter and replay operations. */
 export const resolvers = {
+  ...parkedEventResolvers,
   DateTime: DateTimeScalar,
   DeadLetter: {
     originalTimestamp: (entry: DeadLetterEntry) => dateOrNull(entry.originalTimestamp),
     failedAt: (entry: DeadLetterEntry) => dateOrNull(entry.failedAt),
   },
   Query: {
+    ...parkedEventResolvers.Query,
+    ...replayJobResolvers.Query,
     deadLetters: (
       _: unknown,
       args: DomainArg & { type?: string | null; key?: string | null },
       ctx: OperationsContext,
     ) =>
-      listDeadLetters(ctx.kafka, ctx.topics.deadLetter(domainOf(args)), {
+      listDeadLetters(ctx.transport, ctx.topics.deadLetter(domainOf(args)), {
         type: args.type ?? undefined,
         key: args.key ?? undefined,
       }),
   },
   Mutation: {
-    replayEvents: async (
-      _: unknown,
-      args: DomainArg & { groupId: string; from: Date },
-      ctx: OperationsContext,
-    ) => {
-      const hosted = ctx.groups.get(args.groupId);
-      await hosted?.stop();
-      try {
-        const result = await replayFromTimestamp({
-          kafka: ctx.kafka,
-          groupId: args.groupId,
-          topic: ctx.topics.events(domainOf(args)),
-          from: args.from,
-        });
-        return { ...result, restarted: hosted !== undefined };
-      } catch (error) {
-        throw graphqlError(
-          'CONFLICT',
-          `cannot rewind group ${args.groupId}: ${(error as Error).message} (stop its members first)`,
-        );
-      } finally {
-        await hosted?.start();
-      }
-    },
+    ...parkedEventResolvers.Mutation,
+    // replayEvents (a background replay job), cancelReplayJob
+    ...replayJobResolvers.Mutation,
     redriveDeadLetters: (
       _: unknown,
       args: DomainArg & { type?: string | null; key?: string | null },
       ctx: OperationsContext,
     ) =>
-      redriveDeadLetters(ctx.kafka, ctx.topics.deadLetter(domainOf(args)), {
+      redriveDeadLetters(ctx.transport, ctx.topics.deadLetter(domainOf(args)), {
         type: args.type ?? undefined,
         key: args.key ?? undefined,
       }),

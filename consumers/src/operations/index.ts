@@ -4,5 +4,9 @@ export {
   type DeadLetterFilter,
   type RedriveResult,
 } from './deadLetters';
-export { readTopic, type ReadTopicOptions, type TopicRecord } from './readTopic';
-export { replayFromTimestamp, type ReplayOptions, type ReplayResult } from './replay';
+export {
+  createReplayJobs,
+  type ReplayJob,
+  type ReplayJobs,
+  type ReplayJobsOptions,
+} from './replayJobs';

@@ -7,4 +7,8 @@ export type EventListener = (event: CloudEvent) => void;
 export interface EventSource {
   /** Registers a listener for a topic; returns the function that removes it. */
   listen(topic: string, listener: EventListener): () => void;
+  /** True while live events flow (joined, consuming). */
+  readonly ready: boolean;
+  /** Called whenever `ready` changes; returns the function that removes the listener. */
+  onReadyChange(listener: (ready: boolean) => void): () => void;
 }

@@ -6,7 +6,12 @@ export {
   type SubscriptionFieldConfig,
 } from './fieldConfig';
 export { createKafkaEventSource, type KafkaEventSource } from './kafkaEventSource';
-export { createMemoryEventSource, type MemoryEventSource } from './memoryEventSource';
+export { LIVE_EVENTS_UNAVAILABLE, liveEventsUnavailable } from './liveEvents';
+export {
+  createMemoryEventSource,
+  type MemoryEventSource,
+  type MemoryEventSourceOptions,
+} from './memoryEventSource';
 export {
   createSubscriptionManager,
   type AuthorizeSubscription,

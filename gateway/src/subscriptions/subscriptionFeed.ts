@@ -2,6 +2,7 @@ import type { ExecutionResult } from 'graphql';
 import type { Logger } from '../../../lib/logging';
 import type { EventSource } from './eventSource';
 import { graphqlError } from '../../../lib/graphql';
+import { liveEventsUnavailable } from './liveEvents';
 import { toFeedEvent, type FeedEvent, type SubscriptionFieldConfig } from './fieldConfig';
 import type { StreamSnapshot } from './snapshotLoader';
 
@@ -27,7 +28,7 @@ export interface SubscriptionFeedOptions {
   /** Current states of every stream watched (first messages of a many-stream subscription). */
   loadInitialStates?(): Promise<StreamSnapshot[]>;
   logger: Logger;
-  /** Called once when the feed ends (terminal event, error, or no clients left). */
+  /** Called once when the feed ends (terminal event, error, source lost, or no clients left). */
   onEnd(): void;
   /**
    * Results kept so that a client joining a running feed receives the same stream from the
@@ -49,7 +50,10 @@ export interface SubscriptionFeed {
  * current state with the sequence it reflects) or replays the stored events after the client's
  * cursor, then flushes the buffer and goes live. Deliveries run one at a time, so per-stream order holds; events at or below
  * the last delivered sequence are dropped (no duplicate) and a jump in sequence is filled from the
- * store (no gap). A terminal event completes every client.
+ * store (no gap). A terminal event completes every client. When the source stops being ready
+ * (live events no longer flow), every client gets a `SERVICE_UNAVAILABLE` error and completes,
+ * rather than waiting silently: it resumes with its last cursor once the gateway is ready again.
+ * A feed created while the source is not ready ends at once with that error.
  */
 export function createSubscriptionFeed(options: SubscriptionFeedOptions): SubscriptionFeed {
   const { config, args, logger, retainLimit = 1000 } = options;
@@ -61,12 +65,15 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
   let replayed = false;
   let ended = false;
   let retaining = true;
+  /** Why the feed ended, for clients that join after (the source was not ready). */
+  let failure: ExecutionResult | undefined;
   let chain: Promise<void> = Promise.resolve();
 
   const end = () => {
     if (ended) return;
     ended = true;
     stopListening();
+    stopWatchingReady();
     for (const client of clients) client.complete();
     clients.clear();
     options.onEnd();
@@ -139,7 +146,20 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
     else enqueue(() => handleLive(event));
   });
 
-  enqueue(async () => {
+  /** Ends every client with SERVICE_UNAVAILABLE (and any client that joins later). */
+  const failUnavailable = () => {
+    if (ended) return;
+    logger.debug({ clients: clients.size }, 'event source not ready: subscription feed ended');
+    failure = liveEventsUnavailable();
+    for (const client of clients) client.push(failure);
+    end();
+  };
+  const stopWatchingReady = options.source.onReadyChange((ready) => {
+    if (!ready) failUnavailable();
+  });
+
+  /** Snapshot, initial states or stored events first; then the buffered live events. */
+  const replay = async () => {
     if (options.loadHistory && config.history) {
       const after = args[config.history.afterArgument];
       const resumeFrom = typeof after === 'string' ? after : undefined;
@@ -155,7 +175,12 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
     }
     replayed = true;
     for (const event of pending.splice(0)) await handleLive(event);
-  });
+  };
+
+  if (options.source.ready) enqueue(replay);
+  // Not ready: live events would be missed between the snapshot and the join. Ends after the
+  // creator's first join (a microtask), so that `onEnd` never runs inside this call.
+  else queueMicrotask(failUnavailable);
 
   return {
     get joinable() {
@@ -163,6 +188,7 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
     },
     join(client) {
       if (ended) {
+        if (failure) client.push(failure);
         client.complete();
         return;
       }

@@ -14,6 +14,7 @@ import type { EventSource } from './eventSource';
 import type { SubscriptionFieldConfig } from './fieldConfig';
 import { createHistoryLoader, type ExecuteDocument } from './historyLoader';
 import { createClientQueue } from './clientQueue';
+import { liveEventsUnavailable, whenReady } from './liveEvents';
 import {
   createSnapshotListLoader,
   createSnapshotLoader,
@@ -72,6 +73,11 @@ export interface SubscriptionManagerOptions {
   maxBufferedPerClient?: number;
   /** Reports the number of active client subscriptions (metrics). */
   onActiveChange?(active: number): void;
+  /**
+   * How long a new subscription waits for the event source to become ready (e.g. at start-up,
+   * while the Kafka consumer joins) before it is answered `SERVICE_UNAVAILABLE`. @default 10000
+   */
+  readyWaitMs?: number;
 }
 
 /** Prepares and serves federated subscriptions from shared feeds. */
@@ -81,7 +87,11 @@ export interface SubscriptionManager {
     args: ExecutionArgs,
     identity: SubscriberIdentity,
   ): Promise<PreparedSubscription | GraphQLError[]>;
-  /** Joins (or starts) the feed of identical subscriptions with a bounded client queue. */
+  /**
+   * Joins (or starts) the feed of identical subscriptions with a bounded client queue. While the
+   * event source is not ready, waits for it (up to `readyWaitMs`), then answers one
+   * `SERVICE_UNAVAILABLE` error and completes.
+   */
   subscribe(
     prepared: PreparedSubscription,
     onOverflow: () => void,
@@ -103,6 +113,61 @@ export function createSubscriptionManager(
   const setActive = (delta: number) => {
     active += delta;
     options.onActiveChange?.(active);
+  };
+
+  /** The joinable feed of identical subscriptions, created if there is none. */
+  const feedFor = (prepared: PreparedSubscription): SubscriptionFeed => {
+    let feed = feeds.get(prepared.key);
+    if (!feed || !feed.joinable) {
+      const key = prepared.key;
+      const { config, args, identity } = prepared;
+      const stream = config.history ? args[config.history.streamArgument] : undefined;
+      const execute: ExecuteDocument = (document, variables) =>
+        options.execute(document, variables, identity);
+      const created: SubscriptionFeed = createSubscriptionFeed({
+        config,
+        args,
+        topic: options.topics.events(config.topic),
+        source: options.source,
+        logger: logger.child({ field: prepared.field }),
+        execute: (eventId) =>
+          execute(prepared.eventQuery.document, {
+            ...prepared.variables,
+            [EVENT_ID_VARIABLE]: eventId,
+          }),
+        ...(config.history &&
+          typeof stream === 'string' && {
+            loadHistory: createHistoryLoader(config.history, stream, config.terminalKind, execute),
+          }),
+        ...(config.snapshot &&
+          prepared.snapshotQuery &&
+          typeof stream === 'string' && {
+            loadSnapshot: createSnapshotLoader({
+              document: prepared.snapshotQuery.document,
+              variables: { ...prepared.variables, [EVENT_ID_VARIABLE]: stream },
+              stream,
+              responseKey: prepared.snapshotQuery.responseKey,
+              terminalStatuses: config.snapshot.terminalStatuses,
+              execute,
+            }),
+          }),
+        ...(prepared.initialStatesQuery && {
+          loadInitialStates: createSnapshotListLoader({
+            document: prepared.initialStatesQuery.document,
+            variables: prepared.variables,
+            responseKey: prepared.initialStatesQuery.responseKey,
+            streamAlias: STREAM_ALIAS,
+            execute,
+          }),
+        }),
+        onEnd: () => {
+          if (feeds.get(key) === created) feeds.delete(key);
+        },
+      });
+      feed = created;
+      feeds.set(key, created);
+    }
+    return feed;
   };
 
   return {
@@ -196,69 +261,20 @@ export function createSubscriptionManager(
       };
     },
     subscribe(prepared, onOverflow) {
-      let feed = feeds.get(prepared.key);
-      if (!feed || !feed.joinable) {
-        const key = prepared.key;
-        const { config, args, identity } = prepared;
-        const stream = config.history ? args[config.history.streamArgument] : undefined;
-        const execute: ExecuteDocument = (document, variables) =>
-          options.execute(document, variables, identity);
-        const created: SubscriptionFeed = createSubscriptionFeed({
-          config,
-          args,
-          topic: options.topics.events(config.topic),
-          source: options.source,
-          logger: logger.child({ field: prepared.field }),
-          execute: (eventId) =>
-            execute(prepared.eventQuery.document, {
-              ...prepared.variables,
-              [EVENT_ID_VARIABLE]: eventId,
-            }),
-          ...(config.history &&
-            typeof stream === 'string' && {
-              loadHistory: createHistoryLoader(
-                config.history,
-                stream,
-                config.terminalKind,
-                execute,
-              ),
-            }),
-          ...(config.snapshot &&
-            prepared.snapshotQuery &&
-            typeof stream === 'string' && {
-              loadSnapshot: createSnapshotLoader({
-                document: prepared.snapshotQuery.document,
-                variables: { ...prepared.variables, [EVENT_ID_VARIABLE]: stream },
-                stream,
-                responseKey: prepared.snapshotQuery.responseKey,
-                terminalStatuses: config.snapshot.terminalStatuses,
-                execute,
-              }),
-            }),
-          ...(prepared.initialStatesQuery && {
-            loadInitialStates: createSnapshotListLoader({
-              document: prepared.initialStatesQuery.document,
-              variables: prepared.variables,
-              responseKey: prepared.initialStatesQuery.responseKey,
-              streamAlias: STREAM_ALIAS,
-              execute,
-            }),
-          }),
-          onEnd: () => {
-            if (feeds.get(key) === created) feeds.delete(key);
-          },
-        });
-        feed = created;
-        feeds.set(key, created);
-      }
-      const joined = feed;
       setActive(1);
       let counted = true;
+      let joined: SubscriptionFeed | undefined;
+      let cancelWait: (() => void) | undefined;
       const release = () => {
         if (!counted) return;
         counted = false;
         setActive(-1);
         closers.delete(closeClient);
+      };
+      const leave = () => {
+        cancelWait?.();
+        cancelWait = undefined;
+        joined?.leave(client);
       };
       const client: FeedClient = {
         push: (result) => queue.push(result),
@@ -270,21 +286,35 @@ export function createSubscriptionManager(
       const queue = createClientQueue({
         limit: options.maxBufferedPerClient ?? 100,
         onOverflow: () => {
-          joined.leave(client);
+          leave();
           release();
           onOverflow();
         },
         onReturn: () => {
-          joined.leave(client);
+          leave();
           release();
         },
       });
       const closeClient = () => {
-        joined.leave(client);
+        leave();
         client.complete();
       };
       closers.add(closeClient);
-      joined.join(client);
+      if (options.source.ready) {
+        joined = feedFor(prepared);
+        joined.join(client);
+      } else {
+        cancelWait = whenReady(options.source, options.readyWaitMs ?? 10_000, (ready) => {
+          cancelWait = undefined;
+          if (ready) {
+            joined = feedFor(prepared);
+            joined.join(client);
+          } else {
+            client.push(liveEventsUnavailable());
+            client.complete();
+          }
+        });
+      }
       return queue;
     },
     close() {

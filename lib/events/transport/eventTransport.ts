@@ -27,6 +27,8 @@ export interface EventTransport {
   replay(options: ReplayOptions): Promise<ReplayResult>;
   /** Moves a group's committed offsets on a topic to `from`; refused while the group has members. */
   rewind(groupId: string, topic: string, from: Date): Promise<RewindResult>;
+  /** Active members of a group (0 when it is empty or unknown). */
+  members(groupId: string): Promise<number>;
   /** Records of a topic the group has not committed yet (sum over partitions). */
   lag(groupId: string, topic: string): Promise<number>;
   close(): Promise<void>;

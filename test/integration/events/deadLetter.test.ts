@@ -45,7 +45,7 @@ describe('createPartitionedConsumer dead letters', () => {
       updated('c', 2),
     ]);
     const dead = await eventually(async () => {
-      const list = await listDeadLetters(harness.kafka, harness.dlq);
+      const list = await listDeadLetters(harness.transport, harness.dlq);
       return list.length > 0 ? list : undefined;
     }, 60_000);
     expect(handled).toEqual(expect.arrayContaining(['a:1', 'a:2', 'b:1', 'b:2', 'c:1', 'c:2']));
@@ -86,12 +86,12 @@ describe('createPartitionedConsumer dead letters', () => {
     });
     await harness.publish([updated('x', 1), updated('y', 1)]);
     await eventually(async () => {
-      const list = await listDeadLetters(harness.kafka, harness.dlq);
+      const list = await listDeadLetters(harness.transport, harness.dlq);
       return list.length === 2 ? list : undefined;
     }, 60_000);
-    expect(await listDeadLetters(harness.kafka, harness.dlq, { key: 'y' })).toHaveLength(1);
+    expect(await listDeadLetters(harness.transport, harness.dlq, { key: 'y' })).toHaveLength(1);
     broken = false;
-    const result = await redriveDeadLetters(harness.kafka, harness.dlq, { key: 'x' });
+    const result = await redriveDeadLetters(harness.transport, harness.dlq, { key: 'x' });
     expect(result).toEqual({ redriven: 1, topics: [harness.topic] });
     await eventually(async () => (applied.includes('x') ? true : undefined));
     expect(applied).toEqual(['x']);

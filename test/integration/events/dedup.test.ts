@@ -2,7 +2,7 @@ import {
   createDedupStore,
   ensureDedupIndexes,
   type ProcessedEvent,
-} from '../../../consumers/src/framework';
+} from '../../../lib/events';
 import type { CloudEvent } from '../../../lib/events';
 import { connectMongo, type MongoConnection } from '../../../lib/mongo';
 import { eventually } from '../../utils/graphqlClient';

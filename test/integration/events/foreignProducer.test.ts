@@ -126,7 +126,7 @@ describe('foreign producers', () => {
       'content-type': 'application/json',
     });
     const dead = await eventually(async () => {
-      const list = await listDeadLetters(harness.kafka, harness.dlq);
+      const list = await listDeadLetters(harness.transport, harness.dlq);
       return list.length === 3 ? list : undefined;
     }, 60_000);
     await eventually(async () => (received.includes('good') ? true : undefined));

@@ -5,22 +5,33 @@ import {
   type RunningConsumers,
 } from '../../../consumers/src';
 import { createKafka, topicNames } from '../../../lib/kafka';
+import {
+  intelligenceOptionsFromEnv,
+  startIntelligence,
+  type RunningIntelligence,
+} from '../../../subgraphs/intelligence/src';
 import { eventually, postGraphQL } from '../../utils/graphqlClient';
 import { testEnv } from '../../utils/servicesEnv';
 import { brokers, logger } from './eventsHarness';
 
 jest.setTimeout(120_000);
 
-describe('operations subgraph (consumers role)', () => {
+describe('operations subgraph (operations role) over the intelligence projector', () => {
   let consumers: RunningConsumers;
+  let intelligence: RunningIntelligence;
   let env: Record<string, string | undefined>;
   beforeAll(async () => {
     env = testEnv();
-    consumers = await startConsumers(consumersOptionsFromEnv(env), logger);
+    // The projector runs in the intelligence role; operations reads what it dead-letters.
+    intelligence = await startIntelligence({ ...intelligenceOptionsFromEnv(env), port: 0 }, logger);
+    consumers = await startConsumers({ ...consumersOptionsFromEnv(env), port: 0 }, logger);
   });
-  afterAll(() => consumers.stop());
+  afterAll(async () => {
+    await consumers.stop();
+    await intelligence.stop();
+  });
 
-  it('should list a dead-lettered foreign record with its reason, redrive it, and count it on /metrics', async () => {
+  it('should list a dead-lettered foreign record with its reason, redrive it, and count it on the projector role /metrics', async () => {
     const topics = topicNames(env.KAFKA_TOPIC_PREFIX!);
     const kafka = createKafka({ brokers, clientId: 'ops-test', logger });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -77,32 +88,9 @@ describe('operations subgraph (consumers role)', () => {
     );
     expect(redrive.data?.redriveDeadLetters.redriven).toBe(1);
 
-    const metrics = await (await fetch(`${consumers.url}/metrics`)).text();
+    const metrics = await (await fetch(`${intelligence.url}/metrics`)).text();
     expect(metrics).toMatch(/events_dead_lettered_total\{[^}]*code="DECODE_FAILED"[^}]*\} [1-9]/);
     expect(metrics).toContain('event_handler_duration_seconds');
     expect(metrics).toContain('process_cpu_user_seconds_total');
-  });
-
-  it('should replay a hosted group by stopping and restarting it around the rewind', async () => {
-    const response = await postGraphQL<{
-      replayEvents: { restarted: boolean; partitions: unknown[] };
-    }>(
-      consumers.graphqlUrl,
-      /* GraphQL */ `
-        mutation ($group: String!) {
-          replayEvents(domain: REGISTRY, groupId: $group, from: "2020-01-01T00:00:00Z") {
-            restarted
-            partitions {
-              partition
-              offset
-            }
-          }
-        }
-      `,
-      { group: env.INTELLIGENCE_GROUP_ID },
-    );
-    expect(response.errors).toBeUndefined();
-    expect(response.data?.replayEvents.restarted).toBe(true);
-    expect(response.data?.replayEvents.partitions).toHaveLength(6);
   });
 });

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { readTopic } from '../../../consumers/src/operations';
-import { decodeEvent, eventMetrics } from '../../../lib/events';
+import { createKafkaTransport, decodeEvent, eventMetrics } from '../../../lib/events';
 import { REPO_ROOT } from '../../../lib/graphql';
 import { createKafka, topicNames } from '../../../lib/kafka';
 import {
@@ -79,7 +78,9 @@ describe('outbox relay while Kafka is down', () => {
     );
 
     const kafka = createKafka({ brokers: [BROKERS], clientId: 'outbox-test', logger });
-    const records = await readTopic({ kafka, topic });
+    const transport = createKafkaTransport({ kafka, logger });
+    const records = await transport.read(topic);
+    await transport.close();
     const delivered = records.map(({ message }) => decodeEvent(message).id);
     expect(new Set(delivered)).toEqual(new Set(ids));
     expect(ids).toHaveLength(6);

@@ -1,4 +1,4 @@
-import { backoffDelay, defaultRetryOptions } from '../../../consumers/src/framework';
+import { backoffDelay, defaultRetryOptions } from '../../../lib/events';
 
 describe('backoffDelay', () => {
   const options = { ...defaultRetryOptions, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2 };

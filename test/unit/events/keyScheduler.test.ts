@@ -1,4 +1,4 @@
-import { createKeyScheduler } from '../../../consumers/src/framework';
+import { createKeyScheduler } from '../../../lib/events';
 
 /** A task whose completion the test controls. */
 function gate() {

@@ -1,4 +1,4 @@
-import { createOffsetTracker } from '../../../consumers/src/framework';
+import { createOffsetTracker } from '../../../lib/events';
 
 describe('createOffsetTracker', () => {
   it('should commit only up to the first unfinished offset', () => {

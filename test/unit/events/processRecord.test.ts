@@ -3,7 +3,7 @@ import {
   processRecord,
   type DedupStore,
   type RecordContext,
-} from '../../../consumers/src/framework';
+} from '../../../lib/events';
 import {
   createEvent,
   createEventMetrics,

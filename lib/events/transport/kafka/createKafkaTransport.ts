@@ -29,7 +29,7 @@ export interface KafkaTransportOptions extends TransportOptions {
 
 /** Creates the Kafka {@link EventTransport}: kafkajs underneath, one supervised member per group. */
 export function createKafkaTransport(options: KafkaTransportOptions): EventTransport {
-  const { kafka, logger } = options;
+  const { kafka } = options;
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? eventMetrics();
   const contracts = options.contracts ?? platformContracts();
@@ -137,6 +137,12 @@ export function createKafkaTransport(options: KafkaTransportOptions): EventTrans
         }));
         await admin.setOffsets({ groupId, topic, partitions });
         return { topic, groupId, partitions };
+      });
+    },
+    async members(groupId) {
+      return withAdmin(kafka, async (admin) => {
+        const [group] = (await admin.describeGroups([groupId])).groups;
+        return group?.members.length ?? 0;
       });
     },
     async lag(groupId, topic) {

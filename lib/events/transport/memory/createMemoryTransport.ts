@@ -111,6 +111,9 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
       });
       return { topic, groupId, partitions };
     },
+    async members(groupId) {
+      return log.group(groupId).members.size;
+    },
     async lag(groupId, topic) {
       const group = log.group(groupId);
       return log

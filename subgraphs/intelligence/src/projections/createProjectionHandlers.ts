@@ -1,4 +1,4 @@
-import type { CloudEvent, EventHandler, OutboxRelay } from '../../../../lib/events';
+import type { CloudEvent, EventHandler, EventOrigin, OutboxRelay } from '../../../../lib/events';
 import { createEvent } from '../../../../lib/events';
 import type { Logger } from '../../../../lib/logging';
 import type { IntelligenceModels } from '../models';
@@ -7,6 +7,10 @@ import {
   applyComponentEvent,
   applyComponentRegistered,
   applyComponentUpdated,
+  applyUnorderedChange,
+  eventTime,
+  isSequenced,
+  requireSequence,
   type InsightChange,
 } from './applyComponentEvent';
 
@@ -39,6 +43,11 @@ const text = (value: unknown) => (typeof value === 'string' && value ? value : u
  * The event handlers that build the intelligence read model. Each is idempotent: component
  * aggregates by their per-aggregate sequence, everything else by event id (signals keyed by it).
  * Used by the consumers role (live) and by sync (replay).
+ *
+ * Events without `sequence` (optional in the envelope; see docs/events.md, "Sequence"): those
+ * that replace component state (`component.registered|updated|deleted`, a quality verdict about
+ * its own subject) throw a `PermanentHandlerError` and are dead-lettered with the reason; an
+ * unsequenced `component.used` only adds to counters and sets, so it is applied once per event id.
  */
 export function createProjectionHandlers(options: ProjectionOptions): Record<string, EventHandler> {
   const { models, logger } = options;
@@ -51,21 +60,25 @@ export function createProjectionHandlers(options: ProjectionOptions): Record<str
    */
   async function applyQuality(
     event: CloudEvent,
+    origin: EventOrigin | undefined,
     passed: boolean,
     score: number | undefined,
     reason: string | undefined,
     change: InsightChange,
   ) {
     const componentId = componentOf(event);
+    const ownSubject = event.subject === componentId;
+    // A verdict about the component's own aggregate replaces its state: it needs its sequence.
+    if (ownSubject) requireSequence(event);
     const fresh = await remember(models, {
       _id: event.id,
       type: event.type,
       componentId,
       score,
       reason,
-      at: new Date(event.time),
+      at: eventTime(event, origin),
     });
-    if (event.subject === componentId) await applyComponentEvent(models.insights, event, change);
+    if (ownSubject) await applyComponentEvent(models.insights, event, change, origin);
     else if (fresh) {
       await models.insights.updateOne(
         { _id: componentId },
@@ -76,27 +89,28 @@ export function createProjectionHandlers(options: ProjectionOptions): Record<str
   }
 
   return {
-    'component.registered': async (event) => {
-      await applyComponentRegistered(models.insights, event);
+    'component.registered': async (event, origin) => {
+      await applyComponentRegistered(models.insights, event, origin);
     },
-    'component.updated': async (event) => {
-      await applyComponentUpdated(models.insights, event);
+    'component.updated': async (event, origin) => {
+      await applyComponentUpdated(models.insights, event, origin);
       options.onInvalidate?.(event);
     },
-    'component.deleted': async (event) => {
-      await applyComponentEvent(models.insights, event, { set: { deleted: true } });
+    'component.deleted': async (event, origin) => {
+      await applyComponentEvent(models.insights, event, { set: { deleted: true } }, origin);
     },
-    'quality.passed': async (event) => {
+    'quality.passed': async (event, origin) => {
       const data = event.data as { score?: number };
-      await applyQuality(event, true, data.score, undefined, {
+      await applyQuality(event, origin, true, data.score, undefined, {
         set: { qualityPassed: true, ...(data.score !== undefined && { qualityScore: data.score }) },
       });
     },
-    'quality.failed': async (event) => {
+    'quality.failed': async (event, origin) => {
       const data = event.data as { score?: number; failures?: { name?: string }[] };
       const failed = (data.failures ?? []).map((f) => f.name).filter(Boolean);
       await applyQuality(
         event,
+        origin,
         false,
         data.score,
         failed.length > 0 ? `failed checks: ${failed.join(', ')}` : undefined,
@@ -109,15 +123,16 @@ export function createProjectionHandlers(options: ProjectionOptions): Record<str
         },
       );
     },
-    'component.used': async (event) => {
+    'component.used': async (event, origin) => {
       const data = event.data as { componentId: string; usedBy?: string; projectId?: string };
       const projectId = text(data.projectId) ?? text(data.usedBy);
-      await remember(models, {
+      const time = eventTime(event, origin);
+      const fresh = await remember(models, {
         _id: event.id,
         type: event.type,
         componentId: data.componentId,
         projectId,
-        at: new Date(event.time),
+        at: time,
       });
       if (projectId) {
         await models.projects.updateOne(
@@ -126,12 +141,25 @@ export function createProjectionHandlers(options: ProjectionOptions): Record<str
           { upsert: true },
         );
       }
-      await applyComponentEvent(models.insights, event, {
+      const change = {
         inc: { usageCount: 1 },
         ...(projectId && { addToSet: { projects: projectId } }),
-      });
+      };
+      if (isSequenced(event)) {
+        await applyComponentEvent(models.insights, event, change, origin);
+      } else if (fresh) {
+        // Usage only adds up, so its order does not matter: applied once per event id (the
+        // signal insert above is the guard), without touching the aggregate's sequence.
+        await applyUnorderedChange(models.insights, componentOf(event), time, change);
+        logger.debug(
+          { eventId: event.id, componentId: componentOf(event) },
+          'unsequenced component.used applied to the usage counters',
+        );
+      } else {
+        logger.debug({ eventId: event.id }, 'unsequenced component.used already applied');
+      }
     },
-    'pipeline.blocked': async (event) => {
+    'pipeline.blocked': async (event, origin) => {
       const data = event.data as { componentId?: string; reason?: string; pipelineId?: string };
       const componentId = text(data.componentId);
       await remember(models, {
@@ -139,19 +167,19 @@ export function createProjectionHandlers(options: ProjectionOptions): Record<str
         type: event.type,
         componentId,
         reason: text(data.reason),
-        at: new Date(event.time),
+        at: eventTime(event, origin),
       });
       if (componentId && options.relay)
         await requestUpdate(options, event, componentId, data.reason);
     },
-    'style.changed': async (event) => {
+    'style.changed': async (event, origin) => {
       const data = event.data as { projectId?: string; styleId?: string };
       await remember(models, {
         _id: event.id,
         type: event.type,
         projectId: text(data.projectId),
         reason: text(data.styleId),
-        at: new Date(event.time),
+        at: eventTime(event, origin),
       });
       if (text(data.projectId)) {
         await models.projects.updateOne({ _id: data.projectId }, { $inc: { styleEpoch: 1 } });

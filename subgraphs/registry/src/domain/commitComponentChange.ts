@@ -2,6 +2,7 @@ import type { UpdateQuery } from 'mongoose';
 import { createEvent, type CloudEvent } from '../../../../lib/events';
 import { conflict, notFound } from '../../../../lib/graphql';
 import { LIVE, type ComponentDoc } from '../models/Component';
+import { checkEventContracts } from './checkEventContracts';
 import type { RegistryContext } from '../context';
 
 /** An event the change emits; sequence, ids and envelope are filled in. */
@@ -24,7 +25,7 @@ const ATTEMPTS = 5;
  * Applies a change and its events in one single-document update, the outbox way: the filter
  * compares `eventSequence` (compare-and-set), so a concurrent change makes us re-read and re-plan
  * instead of interleaving. `plan` sees the fresh document and may throw (CONFLICT, BAD_USER_INPUT)
- * before anything is written.
+ * before anything is written; so does an event its contract refuses (BAD_USER_INPUT).
  */
 export function commitComponentChange(
   ctx: RegistryContext,
@@ -56,6 +57,8 @@ async function attemptChange(
         data: event.data,
       }),
     );
+    // An event its contract refuses fails the change (BAD_USER_INPUT) before anything is written.
+    checkEventContracts(events);
     const update: UpdateQuery<ComponentDoc> = {
       $set: {
         ...change.set,

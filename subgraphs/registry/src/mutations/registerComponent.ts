@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent } from '../../../../lib/events';
 import { badUserInput, conflict } from '../../../../lib/graphql';
+import { checkEventContracts } from '../domain/checkEventContracts';
 import { buildSearchTokens } from '../domain/searchTokens';
 import { validateRegistration, type RegistrationInput } from '../domain/validateRegistration';
 import type { ComponentType } from '../models/Component';
@@ -67,6 +68,8 @@ export async function createComponent(
       ...(origin.runId && { runId: origin.runId }),
     },
   });
+  // An event its contract refuses fails the mutation here, before anything is written.
+  checkEventContracts([event]);
   try {
     // The component and its event are one document write: both commit, or neither does.
     const doc = await ctx.components.create({
