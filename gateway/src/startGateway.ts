@@ -11,6 +11,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
+import { eventMetrics } from '../../lib/events';
 import { closeServer, createHttpApp, listen } from '../../lib/http';
 import { createPlatformKafka } from '../../lib/kafka';
 import { createLogger, type Logger } from '../../lib/logging';
@@ -70,9 +71,11 @@ export async function startGateway(
   // Here rather than in main.ts: each cluster worker is its own process with its own provider.
   // First call in a process wins, so under the stack (or a test) this is a no-op.
   const telemetry = await startTelemetry(options.platform.telemetry, 'gateway');
-  const metricsRegistry = new Registry();
-  collectDefaultMetrics({ register: metricsRegistry, labels: { role: 'gateway' } });
-  const metrics = createGatewayMetrics(metricsRegistry);
+  const ownMetrics = new Registry();
+  collectDefaultMetrics({ register: ownMetrics, labels: { role: 'gateway' } });
+  const metrics = createGatewayMetrics(ownMetrics);
+  // Plus the event backbone's (the live-event member's `event_consumer_up`, restarts, skips).
+  const metricsRegistry = Registry.merge([ownMetrics, eventMetrics().registry]);
   if (!options.apolloTelemetry) {
     // @apollo/gateway reads only this variable; without it, stop() waits on an export to Apollo.
     process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -125,8 +128,9 @@ export async function startGateway(
     readiness: {
       supergraph: async () => apiSchema !== undefined,
       subgraphs: async () => reachableSubgraphs(supergraphUrls()),
-      ...(eventSource && { subscriptionEvents: async () => eventSource.ready }),
     },
+    // Queries and mutations are served without live events: /ready says `degraded`, stays 200.
+    ...(eventSource && { degradable: { subscriptionEvents: async () => eventSource.ready } }),
   });
   const httpServer = createServer(app);
   let subscriptionServer: SubscriptionServer | undefined;

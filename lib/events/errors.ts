@@ -4,6 +4,7 @@ export const EVENT_ERROR_CODES = [
   'VALIDATION_FAILED',
   'UNKNOWN_EVENT_TYPE',
   'HANDLER_FAILED',
+  'MISSING_SEQUENCE',
   'POISON',
 ] as const;
 export type EventErrorCode = (typeof EVENT_ERROR_CODES)[number];
@@ -45,6 +46,17 @@ export class PermanentHandlerError extends EventError {
   override readonly name = 'PermanentHandlerError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('HANDLER_FAILED', message, false, options);
+  }
+}
+
+/**
+ * An event that replaces aggregate state but carries no `sequence`: it cannot be ordered against
+ * the aggregate's other events, so it is dead-lettered with this reason (never retried).
+ */
+export class MissingSequenceError extends EventError {
+  override readonly name = 'MissingSequenceError';
+  constructor(message: string) {
+    super('MISSING_SEQUENCE', message, false);
   }
 }
 

@@ -33,6 +33,7 @@ export {
   EventError,
   EventValidationError,
   isRetriable,
+  MissingSequenceError,
   PermanentHandlerError,
   UnknownEventTypeError,
   type EventErrorCode,

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'CONFLICT',
   'DOWNSTREAM_SERVICE_ERROR',
   'GATEWAY_TIMEOUT',
+  'SERVICE_UNAVAILABLE',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

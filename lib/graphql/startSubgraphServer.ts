@@ -32,6 +32,8 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   host: string;
   logger: Logger;
   readiness?: Record<string, ReadinessCheck>;
+  /** Parts served without (Kafka-backed work): false makes `/ready` 200 `degraded`. */
+  degradable?: Record<string, ReadinessCheck>;
   /** @default '1mb' */
   bodyLimit?: string;
   /**
@@ -95,6 +97,7 @@ export async function startSubgraphServer<C extends BaseContext>(
   const { app } = createHttpApp({
     role: name,
     readiness: options.readiness,
+    degradable: options.degradable,
     metrics: options.metrics ?? defaultSubgraphMetrics(name),
   });
   const httpServer = createServer(app);

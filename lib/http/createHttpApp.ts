@@ -7,13 +7,19 @@ export type ReadinessCheck = () => Promise<boolean>;
 /** Options of {@link createHttpApp}. */
 export interface HttpAppOptions {
   role: string;
+  /** What the role cannot serve without: one false makes `/ready` 503 `not ready`. */
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * Parts the role serves its API without (Kafka-backed work: consumers, relays, live events):
+   * one false makes `/ready` 200 `degraded` and names it, so balancers keep routing queries.
+   */
+  degradable?: Record<string, ReadinessCheck>;
   /** @default a new registry with default process metrics */
   metrics?: Registry;
 }
 
 /** Creates the express app of a role with `/health` (liveness), `/ready` and `/metrics`. */
-export function createHttpApp({ role, readiness = {}, metrics }: HttpAppOptions) {
+export function createHttpApp({ role, readiness = {}, degradable = {}, metrics }: HttpAppOptions) {
   const registry = metrics ?? new Registry();
   if (!metrics) collectDefaultMetrics({ register: registry, labels: { role } });
   const app = express();
@@ -22,16 +28,23 @@ export function createHttpApp({ role, readiness = {}, metrics }: HttpAppOptions)
     // The pid tells which process answered (several share a port in multi-core mode).
     res.json({ status: 'ok', role, pid: process.pid });
   });
-  app.get('/ready', async (_req, res) => {
-    const results = await Promise.all(
-      Object.entries(readiness).map(
+  const run = (checks: Record<string, ReadinessCheck>) =>
+    Promise.all(
+      Object.entries(checks).map(
         async ([name, check]) => [name, await check().catch(() => false)] as const,
       ),
     );
-    const ready = results.every(([, ok]) => ok);
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'not ready', role, checks: Object.fromEntries(results) });
+  app.get('/ready', async (_req, res) => {
+    const [required, optional] = await Promise.all([run(readiness), run(degradable)]);
+    const ready = required.every(([, ok]) => ok);
+    const degraded = optional.filter(([, ok]) => !ok).map(([name]) => name);
+    const status = !ready ? 'not ready' : degraded.length > 0 ? 'degraded' : 'ready';
+    res.status(ready ? 200 : 503).json({
+      status,
+      role,
+      checks: Object.fromEntries([...required, ...optional]),
+      ...(degraded.length > 0 && { degraded }),
+    });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());

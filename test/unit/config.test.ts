@@ -1,6 +1,5 @@
 import { ConfigError } from '../../lib/config';
 import { gatewayOptionsFromEnv } from '../../gateway/src';
-import { consumersOptionsFromEnv } from '../../consumers/src/config';
 import { intelligenceOptionsFromEnv } from '../../subgraphs/intelligence/src/config';
 import { registryOptionsFromEnv } from '../../subgraphs/registry/src';
 import { workflowOptionsFromEnv } from '../../subgraphs/workflow/src/config';

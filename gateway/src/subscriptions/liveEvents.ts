@@ -1,8 +1,9 @@
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import type { ExecutionResult } from 'graphql';
+import { graphqlError } from '../../../lib/graphql';
 import type { EventSource } from './eventSource';
 
 /** `extensions.code` of a subscription refused or ended because live events are unavailable. */
-export const LIVE_EVENTS_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+export const LIVE_EVENTS_UNAVAILABLE = 'SERVICE_UNAVAILABLE' as const;
 
 /**
  * The message a subscriber receives (as `next` with this error, then `complete`) when live events
@@ -12,10 +13,10 @@ export const LIVE_EVENTS_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
 export function liveEventsUnavailable(): ExecutionResult {
   return {
     errors: [
-      new GraphQLError(
+      graphqlError(
+        LIVE_EVENTS_UNAVAILABLE,
         'Live events are unavailable (the gateway is not connected to its event source); ' +
           'subscribe again later, with `after` set to the last cursor you received to replay what you missed',
-        { extensions: { code: LIVE_EVENTS_UNAVAILABLE } },
       ),
     ],
   };

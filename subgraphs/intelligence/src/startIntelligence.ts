@@ -69,7 +69,9 @@ export async function startIntelligence(
     // Idempotency-Key records (safe retries of mutations) live in this subgraph's own database.
     idempotency: { connection: mongo },
     logger,
-    readiness: { mongodb: () => mongoAnswers(mongo), ...projector.readiness },
+    readiness: { mongodb: () => mongoAnswers(mongo) },
+    // Kafka-backed work: reads keep being served (staler) while it is down; /ready names it.
+    degradable: projector.readiness,
   });
   return {
     ...server,

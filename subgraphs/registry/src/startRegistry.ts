@@ -82,8 +82,9 @@ export async function startRegistry(
     // Idempotency-Key records (safe retries of mutations) live in this subgraph's own database.
     idempotency: { connection: mongo },
     logger,
-    readiness: {
-      mongodb: () => mongoAnswers(mongo),
+    readiness: { mongodb: () => mongoAnswers(mongo) },
+    // Kafka-backed work: the API keeps serving while it is down, and /ready names it.
+    degradable: {
       outbox: async () => relay.isProgressing(),
       ...(commands && { commands: async () => commands.consumer.status().state === 'running' }),
     },

@@ -58,8 +58,9 @@ export async function startWorkflow(
       // Idempotency-Key records (safe retries of mutations) live in this subgraph's own database.
       idempotency: { connection: runtime.mongo },
       logger,
-      readiness: {
-        mongodb: () => mongoAnswers(runtime.mongo),
+      readiness: { mongodb: () => mongoAnswers(runtime.mongo) },
+      // Kafka-backed work: the API keeps serving while it is down, and /ready names it.
+      degradable: {
         outbox: async () => runtime.relay.isProgressing(),
         ...(engine && { engine: async () => engine!.consumer.status().state === 'running' }),
         ...(links && { componentLinks: async () => links!.status().state === 'running' }),

@@ -1,7 +1,7 @@
 import {
   createEvent,
   isRetriable,
-  PermanentHandlerError,
+  MissingSequenceError,
   type CloudEvent,
   type EventOrigin,
 } from '../../../lib/events';
@@ -121,8 +121,8 @@ describe('projection of events without sequence', () => {
         (e: unknown) => e,
       );
 
-      expect(error).toBeInstanceOf(PermanentHandlerError);
-      expect(error).toMatchObject({ code: 'HANDLER_FAILED', retriable: false });
+      expect(error).toBeInstanceOf(MissingSequenceError);
+      expect(error).toMatchObject({ code: 'MISSING_SEQUENCE', retriable: false });
       expect(isRetriable(error)).toBe(false);
       expect((error as Error).message).toMatch(/^missing sequence: /);
       expect((error as Error).message).toContain(type);

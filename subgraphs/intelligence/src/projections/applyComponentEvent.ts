@@ -1,5 +1,5 @@
 import type { CloudEvent, EventOrigin } from '../../../../lib/events';
-import { PermanentHandlerError } from '../../../../lib/events';
+import { MissingSequenceError } from '../../../../lib/events';
 import type { ComponentInsightModel } from '../models/ComponentInsight';
 
 const DUPLICATE_KEY = 11000;
@@ -34,7 +34,7 @@ export function isSequenced(event: CloudEvent): boolean {
  */
 export function requireSequence(event: CloudEvent): number {
   if (isSequenced(event)) return event.sequence;
-  throw new PermanentHandlerError(
+  throw new MissingSequenceError(
     `missing sequence: ${event.type} ${event.id} (subject ${event.subject}) replaces component ` +
       'state, which is only applied in per-aggregate sequence order; the producer must set ' +
       '`sequence` (binary mode: ce_sequence)',
