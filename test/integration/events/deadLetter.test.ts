@@ -5,7 +5,7 @@ import { createEventsHarness, updated } from './eventsHarness';
 
 jest.setTimeout(120_000);
 
-describe('createPartitionedConsumer dead letters', () => {
+describe('transport dead letters (Kafka)', () => {
   let harness: Awaited<ReturnType<typeof createEventsHarness>>;
   beforeEach(async () => {
     harness = await createEventsHarness(1);

@@ -42,7 +42,7 @@ const text = (value: unknown) => (typeof value === 'string' && value ? value : u
 /**
  * The event handlers that build the intelligence read model. Each is idempotent: component
  * aggregates by their per-aggregate sequence, everything else by event id (signals keyed by it).
- * Used by the consumers role (live) and by sync (replay).
+ * Used by the live projector and by sync (replay), both in the intelligence role.
  *
  * Events without `sequence` (optional in the envelope; see docs/events.md, "Sequence"): those
  * that replace component state (`component.registered|updated|deleted`, a quality verdict about
