@@ -14,7 +14,7 @@ module.exports = {
       displayName: 'unit',
       testMatch: [
         '<rootDir>/test/unit/**/*.test.ts',
-        '<rootDir>/{lib,gateway,subgraphs,consumers}/**/*.test.ts',
+        '<rootDir>/{lib,gateway,subgraphs,operations}/**/*.test.ts',
       ],
     },
     {

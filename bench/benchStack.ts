@@ -16,7 +16,7 @@ export async function startBenchStack(): Promise<{ stack: RunningStack; suffix: 
       REGISTRY_PORT: '0',
       INTELLIGENCE_PORT: '0',
       WORKFLOW_PORT: '0',
-      CONSUMERS_PORT: '0',
+      OPERATIONS_PORT: '0',
     }),
   );
   return { stack, suffix };

@@ -1,6 +1,6 @@
 /**
  * Benchmark: how long until the components a run generates are registered by the registry command
- * handlers (consumers role) and linked to the run (workflow role), measured through the gateway.
+ * handlers (registry role) and linked to the run (workflow role), measured through the gateway.
  * Starts RUNS runs of the built-in pipeline at once, each generating COMPONENTS components, and
  * polls `workflowRun(id).components` (every 100 ms) until every component is listed. The key
  * figure is the time from the end of the run's `components` step (requests committed) to the

@@ -244,7 +244,7 @@ async function handlerBuckets(groupId: string, types: string[]): Promise<Buckets
 }
 
 /**
- * The stack's projector (consumers role, group `groupId`) over `events` produced straight into the
+ * The stack's projector (intelligence role, group `groupId`) over `events` produced straight into the
  * registry topic: events/s from the first send until the group committed the last one, or until
  * `maxSeconds` (then the events committed by then count); p50/p99 are the handlers' own durations
  * (from the role's `event_handler_duration_seconds` histogram, interpolated within its buckets;

@@ -35,7 +35,7 @@ export interface PhaseContext {
   /** Registered component ids, oldest first. */
   ids: string[];
   random: Random;
-  /** Group of the consumers role's intelligence projector. */
+  /** Group of the intelligence role's projector. */
   groupId: string;
   connections: number;
   /** Length of each load phase. */
@@ -175,7 +175,7 @@ export async function projectionPhase(
   const applied = stack.figure.count;
   return {
     path:
-      `projection: ${count} component.used/updated into the registry topic → consumers role` +
+      `projection: ${count} component.used/updated into the registry topic → intelligence projector` +
       `${applied === count ? '' : ` (${applied} applied in ${seconds} s)`}; p50/p99 = handler time`,
     ...stack,
     floor: figureOf(bare.latencies, bare.seconds),

@@ -63,7 +63,7 @@ function registryShapes(components: mongo.Collection<Doc>, a: string, b: string)
 function otherShapes(db: (role: string) => mongo.Db, a: string, run: string): Shape[] {
   const insights = db('intelligence').collection<Doc>('component_insights');
   const projects = db('intelligence').collection<Doc>('project_contexts');
-  const processed = db('consumers').collection('processed_events');
+  const processed = db('intelligence').collection('processed_events');
   const runs = db('workflow').collection<Doc>('workflow_runs');
   const commits = db('workflow').collection<Doc>('workflow_run_commits');
   return [

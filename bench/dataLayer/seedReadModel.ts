@@ -6,7 +6,7 @@ import type { ComponentRegisteredData } from '../../subgraphs/intelligence/src/p
 /**
  * Writes what the intelligence projector writes for `component.registered` events: the insight as
  * `applyComponentRegistered` upserts it, with the schema's defaults. (No `processed_events` entries:
- * the consumers role forgets event ids after its 24 h dedup window, like for components registered
+ * the projector forgets event ids after its 24 h dedup window, like for components registered
  * longer ago.)
  */
 export function createReadModelSeeder(intelligence: Connection) {

@@ -124,7 +124,7 @@ export function withConsumerSpan<T>(
     links.push({ context: creation });
   }
   return withSpan(
-    platformTracer('consumers'),
+    platformTracer('events'),
     `${record.topic} process`,
     {
       kind: SpanKind.CONSUMER,

@@ -11,8 +11,8 @@
  * fails with the member count, or with `--wait` polls until the group is empty, then rewinds.
  */
 import { parseArgs } from 'node:util';
-import { listDeadLetters, redriveDeadLetters } from '../../consumers/src/operations/deadLetters';
-import { createReplayJobs } from '../../consumers/src/operations/replayJobs';
+import { listDeadLetters, redriveDeadLetters } from '../../operations/src/operations/deadLetters';
+import { createReplayJobs } from '../../operations/src/operations/replayJobs';
 import { parseConfig, sharedEnvSchema, toPlatformOptions } from '../../lib/config';
 import { createPlatformKafka, DOMAIN_TOPICS, type DomainTopic } from '../../lib/kafka';
 import { createLogger } from '../../lib/logging';

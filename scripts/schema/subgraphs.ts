@@ -3,6 +3,6 @@ export const SUBGRAPHS = [
   { name: 'registry', url: 'http://127.0.0.1:4001/graphql' },
   { name: 'intelligence', url: 'http://127.0.0.1:4002/graphql' },
   { name: 'workflow', url: 'http://127.0.0.1:4003/graphql' },
-  // Served by the consumers role (CONSUMERS_PORT): dead letters, replay and redrive.
+  // Served by the operations role (OPERATIONS_PORT): dead letters, replay jobs, redrive, parked events.
   { name: 'operations', url: 'http://127.0.0.1:4010/graphql' },
 ] as const;

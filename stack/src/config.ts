@@ -1,4 +1,4 @@
-import { consumersOptionsFromEnv } from '../../consumers/src';
+import { operationsOptionsFromEnv } from '../../operations/src';
 import { gatewayOptionsFromEnv } from '../../gateway/src';
 import { intelligenceOptionsFromEnv } from '../../subgraphs/intelligence/src';
 import { registryOptionsFromEnv } from '../../subgraphs/registry/src';
@@ -13,7 +13,7 @@ export function stackOptionsFromEnv(
     registry: registryOptionsFromEnv(env),
     intelligence: intelligenceOptionsFromEnv(env),
     workflow: workflowOptionsFromEnv(env),
-    consumers: consumersOptionsFromEnv(env),
+    operations: operationsOptionsFromEnv(env),
     gateway: gatewayOptionsFromEnv(env),
   };
 }

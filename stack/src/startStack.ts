@@ -1,4 +1,4 @@
-import { startConsumers, type ConsumersOptions } from '../../consumers/src';
+import { startOperations, type OperationsOptions } from '../../operations/src';
 import { startGateway, type GatewayOptions } from '../../gateway/src';
 import { stopAll, type Stoppable } from '../../lib/lifecycle';
 import { startIntelligence, type IntelligenceOptions } from '../../subgraphs/intelligence/src';
@@ -18,7 +18,7 @@ export interface StackOptions {
   registry: RegistryOptions;
   intelligence: IntelligenceOptions;
   workflow: WorkflowOptions;
-  consumers: ConsumersOptions;
+  operations: OperationsOptions;
   gateway: GatewayOptions;
   /** Extra actions for the workflow role (embedding and tests). */
   workflowExtras?: WorkflowRuntimeExtras;
@@ -34,7 +34,7 @@ export interface RunningStack extends Stoppable {
 
 /**
  * Starts the subgraphs, then the gateway routed to their actual URLs (ports may be 0), then the
- * consumers; stops in reverse order. A failure part-way stops whatever had started.
+ * operations role; stops in reverse order. A failure part-way stops whatever had started.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const started: Stoppable[] = [];
@@ -45,14 +45,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       startWorkflow(options.workflow, undefined, options.workflowExtras),
     ]);
     started.push(registry, intelligence, workflow);
-    // Before the gateway: the consumers role serves the `operations` subgraph it routes to.
-    const consumers = await startConsumers(options.consumers);
-    started.push(consumers);
+    // Before the gateway: the operations role serves the `operations` subgraph it routes to.
+    const operations = await startOperations(options.operations);
+    started.push(operations);
     const subgraphUrls = {
       registry: registry.graphqlUrl,
       intelligence: intelligence.graphqlUrl,
       workflow: workflow.graphqlUrl,
-      operations: consumers.graphqlUrl,
+      operations: operations.graphqlUrl,
       ...options.gateway.subgraphUrls,
     };
     const gateway = await startGateway({ ...options.gateway, subgraphUrls });

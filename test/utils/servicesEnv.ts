@@ -19,7 +19,7 @@ export function testEnv(
     REGISTRY_PORT: '0',
     INTELLIGENCE_PORT: '0',
     WORKFLOW_PORT: '0',
-    CONSUMERS_PORT: '0',
+    OPERATIONS_PORT: '0',
     ...overrides,
   };
 }

@@ -11,7 +11,7 @@ export interface TestStack extends RunningStack {
   ): Promise<GraphQLResponse<D>>;
 }
 
-const ROLE_DATABASES = ['registry', 'intelligence', 'workflow', 'consumers'];
+const ROLE_DATABASES = ['registry', 'intelligence', 'workflow', 'operations'];
 
 /** Drops the databases of one test stack: the embedded server keeps every database in memory. */
 async function dropStackDatabases(uri: string, prefix: string): Promise<void> {

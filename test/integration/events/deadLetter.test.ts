@@ -1,4 +1,4 @@
-import { listDeadLetters, redriveDeadLetters } from '../../../consumers/src/operations';
+import { listDeadLetters, redriveDeadLetters } from '../../../operations/src/operations';
 import type { CloudEvent } from '../../../lib/events';
 import { eventually } from '../../utils/graphqlClient';
 import { createEventsHarness, updated } from './eventsHarness';

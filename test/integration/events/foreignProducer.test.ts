@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
-import { listDeadLetters } from '../../../consumers/src/operations';
+import { listDeadLetters } from '../../../operations/src/operations';
 import type { CloudEvent } from '../../../lib/events';
 import { eventually } from '../../utils/graphqlClient';
 import { brokers, createEventsHarness } from './eventsHarness';

@@ -9,7 +9,7 @@ describe('operations subgraph through the gateway', () => {
   });
   afterAll(() => stack?.stop());
 
-  it('should route deadLetters to the consumers role', async () => {
+  it('should route deadLetters to the operations role', async () => {
     const response = await stack.query<{ deadLetters: unknown[] }>(/* GraphQL */ `
       {
         deadLetters(domain: REGISTRY) {

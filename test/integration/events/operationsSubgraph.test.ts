@@ -1,9 +1,9 @@
 import { Partitioners } from 'kafkajs';
 import {
-  consumersOptionsFromEnv,
-  startConsumers,
-  type RunningConsumers,
-} from '../../../consumers/src';
+  operationsOptionsFromEnv,
+  startOperations,
+  type RunningOperations,
+} from '../../../operations/src';
 import { createKafka, topicNames } from '../../../lib/kafka';
 import {
   intelligenceOptionsFromEnv,
@@ -17,14 +17,14 @@ import { brokers, logger } from './eventsHarness';
 jest.setTimeout(120_000);
 
 describe('operations subgraph (operations role) over the intelligence projector', () => {
-  let consumers: RunningConsumers;
+  let consumers: RunningOperations;
   let intelligence: RunningIntelligence;
   let env: Record<string, string | undefined>;
   beforeAll(async () => {
     env = testEnv();
     // The projector runs in the intelligence role; operations reads what it dead-letters.
     intelligence = await startIntelligence({ ...intelligenceOptionsFromEnv(env), port: 0 }, logger);
-    consumers = await startConsumers({ ...consumersOptionsFromEnv(env), port: 0 }, logger);
+    consumers = await startOperations({ ...operationsOptionsFromEnv(env), port: 0 }, logger);
   });
   afterAll(async () => {
     await consumers.stop();

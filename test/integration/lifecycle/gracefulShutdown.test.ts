@@ -36,7 +36,7 @@ describe('graceful shutdown', () => {
     ['registry', 'subgraphs/registry/src/main.ts'],
     ['intelligence', 'subgraphs/intelligence/src/main.ts'],
     ['workflow', 'subgraphs/workflow/src/main.ts'],
-    ['consumers', 'consumers/src/main.ts'],
+    ['operations', 'operations/src/main.ts'],
   ])(
     'should run %s as its own process, answer /health and /metrics, and exit 0 on SIGTERM',
     async (_role, entry) => {

@@ -1,9 +1,9 @@
 import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import {
-  consumersOptionsFromEnv,
-  startConsumers,
-  type RunningConsumers,
-} from '../../../consumers/src';
+  operationsOptionsFromEnv,
+  startOperations,
+  type RunningOperations,
+} from '../../../operations/src';
 import { createEvent, encodeEvent, type CloudEvent } from '../../../lib/events';
 import { createKafka, createTopicsAndWait, topicNames, type TopicNames } from '../../../lib/kafka';
 import { createLogger } from '../../../lib/logging';
@@ -49,7 +49,7 @@ interface Job {
 }
 
 describe('replay jobs of the operations subgraph (real Kafka)', () => {
-  let consumers: RunningConsumers;
+  let consumers: RunningOperations;
   let topics: TopicNames;
   let kafka: Kafka;
   let producer: Producer;
@@ -126,7 +126,7 @@ describe('replay jobs of the operations subgraph (real Kafka)', () => {
     await admin.disconnect();
     producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    consumers = await startConsumers(consumersOptionsFromEnv(env), logger);
+    consumers = await startOperations(operationsOptionsFromEnv(env), logger);
   });
 
   afterAll(async () => {

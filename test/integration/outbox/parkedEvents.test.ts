@@ -1,7 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import mongoose from 'mongoose';
-import { parkedEventResolvers } from '../../../consumers/src/graphql/parkedEvents';
-import { openParkedEventStore } from '../../../consumers/src/operations/parkedEvents';
+import { parkedEventResolvers } from '../../../operations/src/graphql/parkedEvents';
+import { openParkedEventStore } from '../../../operations/src/operations/parkedEvents';
 import {
   createEvent,
   createEventPublisher,

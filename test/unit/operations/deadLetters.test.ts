@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { parseDeadLetterRecord } from '../../../consumers/src/operations/deadLetters';
+import { parseDeadLetterRecord } from '../../../operations/src/operations/deadLetters';
 import { createEvent, encodeEvent } from '../../../lib/events';
 
 function record(value: string | null, headers: Record<string, string>): KafkaMessage {

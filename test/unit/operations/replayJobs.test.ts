@@ -4,7 +4,7 @@ import {
   ReplayJobConflictError,
   type HostedGroup,
   type ReplayJobsOptions,
-} from '../../../consumers/src/operations/replayJobs';
+} from '../../../operations/src/operations/replayJobs';
 
 const FROM = new Date('2026-01-01T00:00:00Z');
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));

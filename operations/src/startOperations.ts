@@ -4,13 +4,13 @@ import { loadSubgraphSdl, startSubgraphServer } from '../../lib/graphql';
 import { createPlatformKafka } from '../../lib/kafka';
 import { stopAll, type Stoppable } from '../../lib/lifecycle';
 import { createLogger, type Logger } from '../../lib/logging';
-import type { ConsumersOptions } from './config';
+import type { OperationsOptions } from './config';
 import { resolvers } from './graphql/resolvers';
 import { openParkedEventStore } from './operations/parkedEvents';
 import { createReplayJobs } from './operations/replayJobs';
 
 /** The running operations role. */
-export interface RunningConsumers extends Stoppable {
+export interface RunningOperations extends Stoppable {
   url: string;
   /** The `operations` subgraph (dead letters, replay, redrive) served by this role. */
   graphqlUrl: string;
@@ -22,14 +22,14 @@ export interface RunningConsumers extends Stoppable {
  * in the role that owns its data (the projector in intelligence, commands in registry and
  * workflow), so no import runs from a subgraph into this role or back.
  */
-export async function startConsumers(
-  options: ConsumersOptions,
+export async function startOperations(
+  options: OperationsOptions,
   logger: Logger = createLogger({
     name: 'operations',
     level: options.platform.logLevel,
     format: options.platform.logFormat,
   }),
-): Promise<RunningConsumers> {
+): Promise<RunningOperations> {
   const started: Stoppable[] = [];
   try {
     const kafka = createPlatformKafka(options.platform.kafka, logger, 'operations');

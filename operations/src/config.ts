@@ -9,14 +9,14 @@ import {
   type PlatformOptions,
 } from '../../lib/config';
 
-const consumersEnvSchema = sharedEnvSchema.extend({
+const operationsEnvSchema = sharedEnvSchema.extend({
   ...subgraphSecurityEnvShape,
-  CONSUMERS_PORT: portSchema(4010),
+  OPERATIONS_PORT: portSchema(4010),
   HOST: z.string().default('127.0.0.1'),
 });
 
-/** Options of the consumers role. */
-export interface ConsumersOptions {
+/** Options of the operations role. */
+export interface OperationsOptions {
   platform: PlatformOptions;
   /** Only requests signed by the gateway with this secret are served (required in production). */
   gatewaySecret?: string;
@@ -25,15 +25,15 @@ export interface ConsumersOptions {
   host: string;
 }
 
-/** Parses and validates the consumers' environment once at start-up. */
-export function consumersOptionsFromEnv(
+/** Parses and validates the operations role's environment once at start-up. */
+export function operationsOptionsFromEnv(
   env: Record<string, string | undefined> = process.env,
-): ConsumersOptions {
-  const parsed = parseConfig(consumersEnvSchema, env);
+): OperationsOptions {
+  const parsed = parseConfig(operationsEnvSchema, env);
   return {
     platform: toPlatformOptions(parsed),
     gatewaySecret: subgraphGatewaySecret(parsed),
-    port: parsed.CONSUMERS_PORT,
+    port: parsed.OPERATIONS_PORT,
     host: parsed.HOST,
   };
 }
