@@ -26,6 +26,15 @@ const ROUTINE: {
 }[] = [
   { matches: (m) => m.startsWith('Limiting retries for the idempotent producer'), level: 'debug' },
   { matches: (m) => m.startsWith('The group is rebalancing'), level: 'info' },
+  // Kafka unreachable: every socket and retry says so. The member supervisor and the outbox relay
+  // report the outage once (and its end), so these stay at debug instead of flooding the log.
+  {
+    matches: (m) =>
+      /^(Crash: |Connection error|Connection timeout|Failed to connect to seed broker|Response (Metadata|Heartbeat|FindCoordinator)|Failed to send messages)/.test(
+        m,
+      ),
+    level: 'debug',
+  },
   {
     matches: (_m, error) =>
       typeof error === 'string' &&

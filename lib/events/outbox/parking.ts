@@ -3,6 +3,7 @@ import type { Logger } from '../../logging';
 import type { MongoCapabilities } from '../../mongo/capabilities';
 import type { CloudEvent } from '../envelope';
 import { eventMetrics } from '../metrics';
+import { EventError } from '../errors';
 import { OUTBOX_PARKED, PARKED_FILTER, type ParkedOutboxEvent } from './fields';
 
 /**
@@ -22,6 +23,30 @@ export interface ParkedDoc {
 type ParkingCollection = mongo.Collection<ParkedDoc>;
 
 /** The refusal's code: an EventError's `code`, a kafkajs error's `type`, else the error's name. */
+/** Broker refusals about the records themselves: sending them again can never succeed. */
+const RECORD_REFUSALS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TIMESTAMP',
+]);
+
+/**
+ * Whether `error` refuses the events themselves, for good: their contract (an `EventError` that is
+ * not retriable) or a broker error about the records. Anything else, a broker that is away above
+ * all (kafkajs gives up with a non-retriable wrapper around a connection error), is retried: the
+ * events stay pending, never parked.
+ */
+export function refusedForGood(error: unknown): boolean {
+  for (let cause = error as { cause?: unknown; type?: unknown } | undefined; cause; ) {
+    if (cause instanceof EventError) return !cause.retriable;
+    if (typeof cause.type === 'string' && RECORD_REFUSALS.has(cause.type)) return true;
+    cause = cause.cause as typeof cause;
+  }
+  return false;
+}
+
 export function refusalCode(error: unknown): string | undefined {
   const { code, type, name } = (error ?? {}) as { code?: unknown; type?: unknown; name?: unknown };
   for (const value of [code, type, name]) {

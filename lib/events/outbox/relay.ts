@@ -1,12 +1,11 @@
 import type { Logger } from '../../logging';
 import { ROOT_CONTEXT, runInContext } from '../../telemetry';
 import type { CloudEvent } from '../envelope';
-import { isRetriable } from '../errors';
 import { eventMetrics, registerOutboxBacklog } from '../metrics';
 import type { EventPublisher } from '../publisher';
 import { clearPublished } from './clearPublished';
 import { PENDING_FILTER, type OutboxSource, type PendingDoc } from './fields';
-import { parkEvents, type ParkedDoc } from './parking';
+import { parkEvents, refusedForGood, type ParkedDoc } from './parking';
 import { repairOutboxFlags } from './repair';
 
 /** Options of {@link createOutboxRelay}. */
@@ -103,14 +102,14 @@ export function createOutboxRelay({
       await publisher.publish(source.topic, events);
       return;
     } catch (error) {
-      if (isRetriable(error)) throw error;
+      if (!refusedForGood(error)) throw error;
     }
     for (const [i, doc] of docs.entries()) {
       const own = batches[i]!;
       try {
         await publisher.publish(source.topic, own);
       } catch (error) {
-        if (isRetriable(error)) throw error;
+        if (!refusedForGood(error)) throw error;
         await parkEvents({
           collection: source.model.db.collection<ParkedDoc>(source.model.collection.collectionName),
           aggregateId: doc._id,
@@ -124,6 +123,7 @@ export function createOutboxRelay({
     }
   }
 
+  let failures = 0;
   function run(): Promise<number> {
     if (running) {
       again = true;
@@ -132,15 +132,23 @@ export function createOutboxRelay({
     running = pass()
       .then((relayed) => {
         lastProgressAt = Date.now();
-        if (stallLogged) logger.info('outbox relay progresses again');
+        if (stallLogged || failures > 0) {
+          logger.info({ failedPasses: failures }, 'outbox relay progresses again');
+        }
         stallLogged = false;
+        failures = 0;
         return relayed;
       })
       .catch((error: unknown) => {
         metrics.outboxRelayFailures.inc({ relay: relayName });
+        failures += 1;
         // A contract violation will not heal by itself: say so loudly (the events stay pending).
-        if (isRetriable(error)) logger.warn({ err: error }, 'outbox relay pass failed; will retry');
-        else logger.error({ err: error }, 'outbox holds an event that breaks its contract');
+        // Kafka away: said once per streak (the metric counts every pass), then its end.
+        if (refusedForGood(error)) {
+          logger.error({ err: error }, 'outbox holds an event that breaks its contract');
+        } else if (failures === 1) {
+          logger.warn({ err: error }, 'outbox relay pass failed; will retry');
+        } else logger.debug({ err: error, failures }, 'outbox relay pass failed again');
         return 0;
       })
       .finally(() => {

@@ -3,6 +3,7 @@ import {
   createEvent,
   createOutboxRelay,
   eventMetrics,
+  EventValidationError,
   outboxSchemaFields,
   type CloudEvent,
   type EventPublisher,
@@ -192,7 +193,7 @@ describe('createOutboxRelay', () => {
     const publisher: EventPublisher = {
       async publish(_topic, events) {
         if (events.some((event) => event.subject === 'bad'))
-          throw Object.assign(new Error('data breaks its contract'), { retriable: false });
+          throw new EventValidationError('data breaks its contract');
         published.push(...events);
       },
       async disconnect() {},
