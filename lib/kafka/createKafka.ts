@@ -30,7 +30,7 @@ const ROUTINE: {
   // report the outage once (and its end), so these stay at debug instead of flooding the log.
   {
     matches: (m) =>
-      /^(Crash: |Connection error|Connection timeout|Failed to connect to seed broker|Response (Metadata|Heartbeat|FindCoordinator)|Failed to send messages)/.test(
+      /^(Crash: |Connection error|Connection timeout|Failed to connect to seed broker|Response |Failed to send messages)/.test(
         m,
       ),
     level: 'debug',

@@ -36,8 +36,8 @@ export interface MemberSupervisorOptions {
   attempt(life: AttemptLife): Promise<AttemptEnd>;
 }
 
-/** Restart delays: 0.5 s doubling to 30 s, jittered. */
-const restartBackoff = { maxAttempts: 0, initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2 };
+/** Restart delays: 0.5 s doubling to 5 s, jittered (a broker that comes back is rejoined within seconds). */
+const restartBackoff = { maxAttempts: 0, initialDelayMs: 500, maxDelayMs: 5_000, multiplier: 2 };
 
 /**
  * Keeps a group member alive: runs attempts one after another with backoff, ends an attempt that
@@ -77,6 +77,8 @@ export function createMemberSupervisor(options: MemberSupervisorOptions): GroupM
         lastAlive = clock.now();
       },
       running: () => {
+        // An attempt that ended (stopped, stalled) never reports running afterwards.
+        if (over || stopping) return;
         if (restarts > 0 && state === 'joining' && !joined) {
           logger.info({ restarts }, 'consumer running again');
         }
@@ -129,7 +131,10 @@ export function createMemberSupervisor(options: MemberSupervisorOptions): GroupM
       setState('restarting');
       const delay = backoffDelay(Math.min(streak, 10), restartBackoff);
       if (streak === 1) {
-        logger.warn({ err: end.error, reason: end.reason, retryInMs: delay }, 'consumer restarting');
+        logger.warn(
+          { err: end.error, reason: end.reason, retryInMs: delay },
+          'consumer restarting',
+        );
       } else {
         logger.debug({ reason: end.reason, streak, retryInMs: delay }, 'consumer still down');
       }

@@ -64,6 +64,8 @@ export function createKafkaMember(
           }
         }
       }
+      // The supervisor may have ended this attempt (stop, stall) while it waited on the broker.
+      if (!life.active()) return { reason: 'stopped' };
       const consumer: Consumer = kafka.consumer({
         groupId,
         sessionTimeout,
@@ -132,15 +134,30 @@ export function createKafkaMember(
       };
 
       life.onEnd(() => consumer.disconnect());
+      // An attempt the supervisor ended while connect, subscribe or join was still waiting on the
+      // broker (a stop, a stall) must not carry on once the broker answers: its clean-up ran
+      // already, so it would join as a second, unsupervised member (holding partitions it never
+      // handles) and report the stopped member running.
+      const abandoned = async () => {
+        if (life.active()) return false;
+        await consumer.disconnect().catch(() => undefined);
+        return true;
+      };
       await consumer.connect();
+      if (await abandoned()) return { reason: 'stopped' };
       await consumer.subscribe({ topics, fromBeginning: startAt !== 'now' });
+      if (await abandoned()) return { reason: 'stopped' };
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently,
         eachBatch,
       });
-      await Promise.race([joined, ended]);
+      // kafkajs' run() resolves after a failed join too (the error goes to CRASH): that attempt
+      // never ran, so it must not report running (nor reset the supervisor's backoff).
+      const crashedBeforeJoining = await Promise.race([joined.then(() => undefined), ended]);
+      if (crashedBeforeJoining) return { reason: 'failed', error: crashedBeforeJoining.error };
+      if (await abandoned()) return { reason: 'stopped' };
       if (startAt === 'now') {
         for (const [key, offset] of positions) {
           const at = key.lastIndexOf(':');
