@@ -1,26 +1,47 @@
 /**
- * Benchmark of the consumer framework on the real broker (not a test; prints figures):
+ * Benchmark of the event transport's consumer on the real broker (not a test; prints figures):
  *
- *   1. throughput of createPartitionedConsumer (decode + ajv validation + key scheduling +
+ *   1. throughput of a member of the Kafka event transport (`createKafkaTransport(...).subscribe`:
+ *      decode + ajv validation + consumer span + metrics + key scheduling + offset tracking +
  *      commits, no-op handler) divided by a bare kafkajs `eachBatch` loop (JSON.parse only),
- *      same topic, same payload;
+ *      same topic, same payload, same partitions consumed concurrently (6). A warm-up read comes
+ *      first; then `rounds` bare runs, then `rounds` transport runs (a fresh group each; the
+ *      transport's context manager, once installed, would slow a later bare run too); medians.
  *   2. key-level concurrency: a 5 ms handler on 1 partition for 1, 10, 100 and 1000 keys
  *      (like the Parallel Consumer README's table).
  *
- *   KAFKA_BROKERS=127.0.0.1:9092 npx tsx bench/events/handlerFramework.ts [events] [keyedEvents]
+ * Run it compiled, as the roles run (tsx's esbuild wraps every closure the record pipeline
+ * creates per record in a `__name` call, which costs the transport ~1-2 µs per record):
+ *
+ *   npx tsc -p tsconfig.json --noEmit false --sourceMap false --outDir .cache/bench-dist
+ *   KAFKA_BROKERS=127.0.0.1:9092 node .cache/bench-dist/bench/events/handlerFramework.js \
+ *     [events=100000] [keyedEvents=1000] [rounds=3]
+ *
+ * (`npx tsx bench/events/handlerFramework.ts …` works too; it says so in its output.)
  */
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { Partitioners, type Kafka } from 'kafkajs';
-import { createPartitionedConsumer } from '../../consumers/src';
-import { createEvent, createEventMetrics, encodeEvent } from '../../lib/events';
+import {
+  createEvent,
+  createEventMetrics,
+  createKafkaTransport,
+  encodeEvent,
+} from '../../lib/events';
 import { createKafka, createTopicsAndWait } from '../../lib/kafka';
 import { createLogger } from '../../lib/logging';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const logger = createLogger({ name: 'bench', level: 'error' });
-const EVENTS = Number(process.argv[2] ?? 20_000);
+const EVENTS = Number(process.argv[2] ?? 100_000);
 const KEYED_EVENTS = Number(process.argv[3] ?? 1_000);
+const ROUNDS = Number(process.argv[4] ?? 3);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
 
 async function createTopic(kafka: Kafka, partitions: number, events: number, keys: number) {
   const topic = `bench-${randomBytes(4).toString('hex')}`;
@@ -55,16 +76,17 @@ async function createTopic(kafka: Kafka, partitions: number, events: number, key
   return topic;
 }
 
-async function cleanup(kafka: Kafka, topic: string) {
+async function cleanup(kafka: Kafka, topic: string, groups: string[]) {
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
+  await admin.deleteGroups(groups).catch(() => undefined);
   await admin.disconnect();
 }
 
-/** Seconds until `count` events were seen by a bare kafkajs eachBatch loop. */
-async function bareKafkajs(kafka: Kafka, topic: string, count: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `${topic}-bare` });
+/** Seconds from the first to the `count`th event seen by a bare kafkajs eachBatch loop. */
+async function bareKafkajs(kafka: Kafka, topic: string, groupId: string, count: number) {
+  const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
@@ -89,10 +111,11 @@ async function bareKafkajs(kafka: Kafka, topic: string, count: number): Promise<
   return seconds;
 }
 
-/** Seconds until `count` events were handled by the framework. */
-async function framework(
+/** Seconds from the first to the `count`th event handled by a member of the Kafka transport. */
+async function transportMember(
   kafka: Kafka,
   topic: string,
+  groupId: string,
   count: number,
   handlerMs: number,
   maxInFlightPerPartition: number,
@@ -101,13 +124,15 @@ async function framework(
   let started = 0;
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
-  const consumer = createPartitionedConsumer({
-    kafka,
-    groupId: `${topic}-framework-${maxInFlightPerPartition}`,
+  const metrics = createEventMetrics();
+  const transport = createKafkaTransport({ kafka, logger, metrics });
+  const member = transport.subscribe({
+    groupId,
     topics: [topic],
     logger,
-    metrics: createEventMetrics(),
+    metrics,
     maxInFlightPerPartition,
+    partitionsConsumedConcurrently: 6,
     handlers: {
       'component.updated': async () => {
         started ||= performance.now();
@@ -116,24 +141,48 @@ async function framework(
       },
     },
   });
-  await consumer.start();
+  member.start();
   await done;
   const seconds = (performance.now() - started) / 1000;
-  await consumer.stop();
+  await member.stop();
+  await transport.close();
   return seconds;
 }
 
 async function main() {
   const kafka = createKafka({ brokers, clientId: 'bench', logger });
+  const runtime = __filename.endsWith('.ts') ? 'tsx (esbuild __name wrappers)' : 'compiled (tsc)';
+  console.log(`node ${process.version}, ${runtime}; load average at start: ${load()}`);
 
   const topic = await createTopic(kafka, 6, EVENTS, 1000);
-  const bare = await bareKafkajs(kafka, topic, EVENTS);
-  const ours = await framework(kafka, topic, EVENTS, 0, 16);
-  await cleanup(kafka, topic);
+  const groups: string[] = [];
+  const group = (name: string) => {
+    groups.push(`${topic}-${name}-${groups.length}`);
+    return groups.at(-1)!;
+  };
+  await bareKafkajs(kafka, topic, group('warm-up'), EVENTS);
+  const bare: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    bare.push(EVENTS / (await bareKafkajs(kafka, topic, group('bare'), EVENTS)));
+  }
+  const ours: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const seconds = await transportMember(kafka, topic, group('transport'), EVENTS, 0, 16);
+    ours.push(EVENTS / seconds);
+  }
+  await cleanup(kafka, topic, groups);
+  const list = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
   console.log(`\nThroughput, ${EVENTS} events, 6 partitions, 1000 keys, no-op handler`);
-  console.log(`  bare kafkajs eachBatch (JSON.parse):   ${(EVENTS / bare).toFixed(0)} events/s`);
-  console.log(`  createPartitionedConsumer (16 keys):   ${(EVENTS / ours).toFixed(0)} events/s`);
-  console.log(`  ratio framework / bare (throughput):   ${(bare / ours).toFixed(2)}`);
+  console.log(
+    `  bare kafkajs eachBatch (JSON.parse):  ${median(bare).toFixed(0)} events/s (${list(bare)})`,
+  );
+  console.log(
+    `  transport member (16 keys/partition): ${median(ours).toFixed(0)} events/s (${list(ours)})`,
+  );
+  console.log(
+    `  ratio transport / bare (medians):     ${(median(ours) / median(bare)).toFixed(2)}`,
+  );
+  console.log(`  load average after: ${load()}`);
 
   console.log(`\nKey-level concurrency, ${KEYED_EVENTS} events, 1 partition, 5 ms handler`);
   console.log('  | keys | maxInFlight | seconds | events/s | vs 1 key |');
@@ -141,13 +190,15 @@ async function main() {
   let base = 0;
   for (const keys of [1, 10, 100, 1000]) {
     const keyed = await createTopic(kafka, 1, KEYED_EVENTS, keys);
-    const seconds = await framework(kafka, keyed, KEYED_EVENTS, 5, 1000);
-    await cleanup(kafka, keyed);
+    const groupId = `${keyed}-keys`;
+    const seconds = await transportMember(kafka, keyed, groupId, KEYED_EVENTS, 5, 1000);
+    await cleanup(kafka, keyed, [groupId]);
     base ||= seconds;
     console.log(
       `  | ${keys} | 1000 | ${seconds.toFixed(2)} | ${(KEYED_EVENTS / seconds).toFixed(0)} | ${(base / seconds).toFixed(1)}x |`,
     );
   }
+  console.log(`  load average at the end: ${load()}`);
 }
 
 main().then(

@@ -62,6 +62,8 @@ export function createKafka({ brokers, clientId, logger }: KafkaOptions): Kafka 
     clientId,
     logLevel: KafkaLogLevel.WARN,
     logCreator: pinoLogCreator(logger.child({ component: 'kafkajs' })),
-    retry: { initialRetryTime: 200, retries: 8 },
+    // Waits capped at 2 s (kafkajs: 30 s): a call that began while the broker was away notices
+    // its return within seconds; longer outages are the supervisor's and the relays' business.
+    retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 8 },
   });
 }

@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
-import { startTelemetry, startTraced } from '../../../lib/telemetry';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SHUTDOWN_FLUSH_TIMEOUT_MS, startTelemetry, startTraced } from '../../../lib/telemetry';
 
 describe('startTelemetry', () => {
   it('should install no provider when tracing is off', async () => {
@@ -25,6 +26,35 @@ describe('startTelemetry', () => {
     const again = await startTelemetry({ exporter: 'console' }, 'unit');
     expect(again.recording).toBe(true);
     await again.stop();
+  });
+
+  it('should give up on a final flush that never ends after SHUTDOWN_FLUSH_TIMEOUT_MS', async () => {
+    // A collector that accepts the spans and never answers; fake timers, so no wall time counts.
+    const hanging: SpanProcessor = {
+      onStart: () => undefined,
+      onEnd: () => undefined,
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => new Promise<void>(() => undefined),
+    };
+    jest.useFakeTimers();
+    try {
+      const telemetry = await startTelemetry({ exporter: 'none' }, 'unit', {
+        spanProcessors: [hanging],
+      });
+      let stopped = false;
+      const stopping = telemetry.stop().then(() => (stopped = true));
+      await jest.advanceTimersByTimeAsync(SHUTDOWN_FLUSH_TIMEOUT_MS - 1);
+      expect(stopped).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await stopping;
+      expect(stopped).toBe(true);
+      // Uninstalled all the same: a new set-up records again.
+      const again = await startTelemetry({ exporter: 'console' }, 'unit');
+      expect(again.recording).toBe(true);
+      await again.stop();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('should stop the role before telemetry and stop telemetry when the role fails to start', async () => {
