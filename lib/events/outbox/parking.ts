@@ -39,7 +39,7 @@ const RECORD_REFUSALS = new Set([
  * events stay pending, never parked.
  */
 export function refusedForGood(error: unknown): boolean {
-  for (let cause = error as { cause?: unknown; type?: unknown } | undefined; cause; ) {
+  for (let cause = error as { cause?: unknown; type?: unknown } | undefined; cause;) {
     if (cause instanceof EventError) return !cause.retriable;
     if (typeof cause.type === 'string' && RECORD_REFUSALS.has(cause.type)) return true;
     cause = cause.cause as typeof cause;

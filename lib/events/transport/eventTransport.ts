@@ -67,9 +67,13 @@ export interface SubscribeOptions {
   stopGraceMs?: number;
   /** How often progress is committed while a batch is handled. @default 1000 */
   commitIntervalMs?: number;
-  /** @default 30000 */
+  /**
+   * Also how long a group waits, after a broker restart, for the members it lost to expire before
+   * new ones join (handlers heartbeat while they run, so a long handler does not need more).
+   * @default 10000
+   */
   sessionTimeout?: number;
-  /** @default 3000 */
+  /** @default 1000 */
   heartbeatInterval?: number;
   /** @default the process-wide event metrics */
   metrics?: EventMetrics;

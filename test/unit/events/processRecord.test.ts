@@ -1,9 +1,5 @@
 import type { KafkaMessage, Message } from 'kafkajs';
-import {
-  processRecord,
-  type DedupStore,
-  type RecordContext,
-} from '../../../lib/events';
+import { processRecord, type DedupStore, type RecordContext } from '../../../lib/events';
 import {
   createEvent,
   createEventMetrics,

@@ -25,8 +25,8 @@ export function createKafkaMember(
     startAt = 'committed',
     maxInFlightPerPartition = 16,
     partitionsConsumedConcurrently = 6,
-    sessionTimeout = 30_000,
-    heartbeatInterval = 3_000,
+    sessionTimeout = 10_000,
+    heartbeatInterval = 1_000,
   } = options;
   const clock = shared.clock;
   const metrics: EventMetrics = options.metrics ?? shared.metrics;

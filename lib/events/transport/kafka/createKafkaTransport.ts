@@ -84,8 +84,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): EventTrans
       });
       return records.sort(
         (a, b) =>
-          a.partition - b.partition ||
-          Number(BigInt(a.message.offset) - BigInt(b.message.offset)),
+          a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)),
       );
     },
     async replay(replay): Promise<ReplayResult> {

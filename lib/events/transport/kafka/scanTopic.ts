@@ -22,7 +22,9 @@ export interface ScanOptions {
  */
 export async function scanTopic(options: ScanOptions): Promise<number> {
   const { kafka, topic, timeoutMs } = options;
-  const exists = await withAdmin(kafka, async (admin) => (await admin.listTopics()).includes(topic));
+  const exists = await withAdmin(kafka, async (admin) =>
+    (await admin.listTopics()).includes(topic),
+  );
   if (!exists) throw new Error(`topic ${topic} does not exist`);
   const ranges = (await offsetsAt(kafka, topic, options.from)).filter((r) => r.end > r.start);
   if (ranges.length === 0) return 0;

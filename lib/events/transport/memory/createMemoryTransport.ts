@@ -44,9 +44,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
     return log
       .topic(topic)
       .flatMap((messages, partition) =>
-        messages
-          .slice(starts[partition]!.start)
-          .map((message) => ({ topic, partition, message })),
+        messages.slice(starts[partition]!.start).map((message) => ({ topic, partition, message })),
       );
   };
 

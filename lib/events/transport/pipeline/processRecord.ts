@@ -70,7 +70,10 @@ export async function processRecord(
         group: ctx.groupId,
         reason: 'dropped',
       });
-      log().warn({ err: error, type: identity.type }, 'event dropped (this group keeps no dead letters)');
+      log().warn(
+        { err: error, type: identity.type },
+        'event dropped (this group keeps no dead letters)',
+      );
       return 'skipped';
     }
     for (let attempt = 1; ; attempt++) {
