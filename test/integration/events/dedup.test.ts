@@ -1,8 +1,4 @@
-import {
-  createDedupStore,
-  ensureDedupIndexes,
-  type ProcessedEvent,
-} from '../../../lib/events';
+import { createDedupStore, ensureDedupIndexes, type ProcessedEvent } from '../../../lib/events';
 import type { CloudEvent } from '../../../lib/events';
 import { connectMongo, type MongoConnection } from '../../../lib/mongo';
 import { eventually } from '../../utils/graphqlClient';
