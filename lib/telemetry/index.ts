@@ -34,6 +34,7 @@ export {
 export { platformTracer, recordSpanError, TRACER_PREFIX, withSpan } from './spans';
 export {
   SHUTDOWN_FLUSH_TIMEOUT_MS,
+  isTracing,
   startTelemetry,
   startTraced,
   type Telemetry,

@@ -1,4 +1,5 @@
 import {
+  INVALID_SPAN_CONTEXT,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -29,6 +30,7 @@ import {
   type HeaderCarrier,
 } from './propagation';
 import { platformTracer, withSpan } from './spans';
+import { isTracing } from './startTelemetry';
 
 /** What tracing needs to know of an event (a CloudEvent satisfies it). */
 export interface TracedEvent {
@@ -96,6 +98,9 @@ export interface ConsumedRecord {
   headers?: HeaderCarrier;
 }
 
+/** The span handed to consumers when tracing is off and the record carries no context. */
+const NOT_RECORDED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 /**
  * Runs `fn` inside a `<topic> process` CONSUMER span. Its parent is the producer's context from
  * the record's `traceparent` header, else the event's envelope `traceparent` (records written by
@@ -107,6 +112,16 @@ export function withConsumerSpan<T>(
   event: TracedEvent,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
+  const recording = isTracing();
+  // Nothing to record and nothing to carry into the handler: no context switch per record.
+  if (
+    !recording &&
+    !event.correlationid &&
+    !event.traceparent &&
+    !(record.headers && 'traceparent' in record.headers)
+  ) {
+    return fn(NOT_RECORDED);
+  }
   const fromHeaders = extractContext(record.headers, ROOT_CONTEXT);
   const fromEnvelope = contextFromTraceparent(event.traceparent, ROOT_CONTEXT);
   const headerTraced = hasTraceContext(fromHeaders);
@@ -115,6 +130,7 @@ export function withConsumerSpan<T>(
   const creation = trace.getSpanContext(fromEnvelope);
   const producer = trace.getSpanContext(fromHeaders);
   if (
+    recording &&
     headerTraced &&
     creation &&
     hasTraceContext(fromEnvelope) &&
@@ -126,23 +142,28 @@ export function withConsumerSpan<T>(
   return withSpan(
     platformTracer('events'),
     `${record.topic} process`,
-    {
-      kind: SpanKind.CONSUMER,
-      links,
-      attributes: {
-        [ATTR_MESSAGING_SYSTEM]: 'kafka',
-        [ATTR_MESSAGING_OPERATION_TYPE]: 'process',
-        [ATTR_MESSAGING_DESTINATION_NAME]: record.topic,
-        [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(record.partition),
-        [ATTR_MESSAGING_KAFKA_OFFSET]: Number(record.offset),
-        [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: record.groupId,
-        [ATTR_MESSAGING_MESSAGE_ID]: event.id,
-        [ATTR_EVENT_TYPE]: event.type,
-        [ATTR_EVENT_SUBJECT]: event.subject,
-        ...(record.key != null && { [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: record.key.toString() }),
-        ...(event.correlationid && { [ATTR_CORRELATION_ID]: event.correlationid }),
-      },
-    },
+    // Tracing off: the span does not record, so its attributes are not even built (per record).
+    !recording
+      ? { kind: SpanKind.CONSUMER }
+      : {
+          kind: SpanKind.CONSUMER,
+          links,
+          attributes: {
+            [ATTR_MESSAGING_SYSTEM]: 'kafka',
+            [ATTR_MESSAGING_OPERATION_TYPE]: 'process',
+            [ATTR_MESSAGING_DESTINATION_NAME]: record.topic,
+            [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(record.partition),
+            [ATTR_MESSAGING_KAFKA_OFFSET]: Number(record.offset),
+            [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: record.groupId,
+            [ATTR_MESSAGING_MESSAGE_ID]: event.id,
+            [ATTR_EVENT_TYPE]: event.type,
+            [ATTR_EVENT_SUBJECT]: event.subject,
+            ...(record.key != null && {
+              [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: record.key.toString(),
+            }),
+            ...(event.correlationid && { [ATTR_CORRELATION_ID]: event.correlationid }),
+          },
+        },
     withCorrelationId(parent, event.correlationid),
     fn,
   );

@@ -33,6 +33,11 @@ export const SHUTDOWN_FLUSH_TIMEOUT_MS = 3000;
 
 let installed: BasicTracerProvider | undefined;
 
+/** Whether this process records spans (hot paths skip building span attributes otherwise). */
+export function isTracing(): boolean {
+  return installed !== undefined;
+}
+
 async function exporterProcessors(options: TelemetryOptions): Promise<SpanProcessor[]> {
   switch (options.exporter) {
     case 'none':

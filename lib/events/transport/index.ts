@@ -39,7 +39,7 @@ export {
   type DedupStoreOptions,
   type ProcessedEvent,
 } from './pipeline/dedupStore';
-export { createKeyScheduler, type KeyScheduler, type KeyedTask } from './pipeline/keyScheduler';
+export { runKeyLanes } from './pipeline/keyLanes';
 export { createOffsetTracker, type OffsetTracker } from './pipeline/offsetTracker';
 export { consumeBatch, type BatchOptions } from './pipeline/consumeBatch';
 export { processRecord, type RecordContext, type RecordOutcome } from './pipeline/processRecord';

@@ -1,8 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Clock } from '../clock';
-import { createKeyScheduler } from './keyScheduler';
+import { runKeyLanes } from './keyLanes';
 import { createOffsetTracker } from './offsetTracker';
-import { processRecord, type RecordContext } from './processRecord';
+import { processRecord, type RecordContext, type RecordOutcome } from './processRecord';
 
 /** One partition's batch as either transport hands it over. */
 export interface BatchOptions {
@@ -36,25 +36,33 @@ export interface BatchOptions {
 export async function consumeBatch(options: BatchOptions): Promise<void> {
   const { ctx, topic, partition, messages, clock, commitIntervalMs = 1_000 } = options;
   const tracker = createOffsetTracker();
-  const scheduler = createKeyScheduler(options.maxInFlight);
   let lost: unknown;
   const isActive = () => lost === undefined && options.isActive();
   const recordCtx: RecordContext = { ...ctx, isActive };
 
-  for (const message of messages) {
-    tracker.started(message.offset);
-    // Records without a key share one serial lane: their order is all we can keep.
-    scheduler.push(message.key?.toString('utf8') ?? '', async () => {
-      if (!isActive()) return;
-      const outcome = await processRecord(recordCtx, topic, partition, message).catch(
-        (error: unknown) => {
-          ctx.logger.error({ err: error, offset: message.offset }, 'record processing crashed');
-          return 'abandoned' as const;
-        },
-      );
-      if (outcome !== 'abandoned') tracker.completed(message.offset);
-    });
-  }
+  for (const message of messages) tracker.started(message.offset);
+  // Records without a key share one serial lane: their order is all we can keep.
+  let done = false;
+  const lanes = runKeyLanes(
+    messages,
+    (message) => message.key?.toString('utf8') ?? '',
+    options.maxInFlight,
+    async (message) => {
+      if (!isActive()) return false;
+      let outcome: RecordOutcome;
+      try {
+        outcome = await processRecord(recordCtx, topic, partition, message);
+      } catch (error) {
+        ctx.logger.error({ err: error, offset: message.offset }, 'record processing crashed');
+        return false;
+      }
+      if (outcome === 'abandoned') return false;
+      tracker.completed(message.offset);
+      return true;
+    },
+  ).finally(() => {
+    done = true;
+  });
 
   const commit = async () => {
     const offset = tracker.committable();
@@ -65,8 +73,9 @@ export async function consumeBatch(options: BatchOptions): Promise<void> {
 
   // Heartbeat and commit progress while handlers run, so long handlers keep the membership.
   let lastCommit = clock.now();
-  while (scheduler.pending > 0) {
-    await Promise.race([scheduler.idle(), clock.sleep(Math.min(1_000, commitIntervalMs))]);
+  while (!done) {
+    await Promise.race([lanes, clock.sleep(Math.min(1_000, commitIntervalMs))]);
+    if (done) break;
     options.onProgress?.();
     if (lost === undefined) {
       // A rebalance: let running handlers finish (no new ones start), then rejoin.
@@ -81,6 +90,10 @@ export async function consumeBatch(options: BatchOptions): Promise<void> {
   }
   if (lost === undefined && options.isActive()) {
     await commit().catch((error: unknown) => (lost = error));
+  } else if (lost !== undefined && !options.leaveNow()) {
+    // A rebalance: what finished while draining is committed if the group still takes it (it
+    // does until the new generation), so the next owner does not apply it again.
+    await commit().catch(() => undefined);
   }
   if (lost !== undefined && options.isActive()) throw lost;
 }

@@ -25,24 +25,30 @@ export interface OffsetTracker {
 
 /** Creates an {@link OffsetTracker}. */
 export function createOffsetTracker(): OffsetTracker {
-  // Offsets in start order; a record is done once it is in `done`.
-  const order: bigint[] = [];
-  const done = new Set<bigint>();
-  let head: bigint | undefined; // next offset to commit
-  let lastCommitted: bigint | undefined;
-  let last: bigint | undefined;
+  // Offsets in start order from `from` on; a record is done once it is in `done`. Numbers, not
+  // BigInt: this runs per record, and offsets stay far below 2^53.
+  let order: number[] = [];
+  let from = 0;
+  const done = new Set<number>();
+  let head: number | undefined; // next offset to commit
+  let lastCommitted: number | undefined;
+  let last: number | undefined;
 
   const advance = () => {
-    while (order.length > 0 && done.has(order[0]!)) {
-      const offset = order.shift()!;
+    while (from < order.length && done.has(order[from]!)) {
+      const offset = order[from++]!;
       done.delete(offset);
-      head = offset + 1n;
+      head = offset + 1;
+    }
+    if (from > 1024 && from * 2 > order.length) {
+      order = order.slice(from);
+      from = 0;
     }
   };
 
   return {
     started(offset) {
-      const value = BigInt(offset);
+      const value = Number(offset);
       if (last !== undefined && value <= last) {
         throw new RangeError(`expected an offset above ${last}, but got: ${offset}`);
       }
@@ -50,22 +56,22 @@ export function createOffsetTracker(): OffsetTracker {
       order.push(value);
     },
     completed(offset) {
-      done.add(BigInt(offset));
+      done.add(Number(offset));
       advance();
     },
     committable() {
       if (head === undefined || head === lastCommitted) return undefined;
-      return head.toString();
+      return String(head);
     },
     committed(offset) {
-      lastCommitted = BigInt(offset);
+      lastCommitted = Number(offset);
     },
     metadata() {
-      const above = [...done].sort((a, b) => (a < b ? -1 : 1)).slice(0, METADATA_MAX_OFFSETS);
+      const above = [...done].sort((a, b) => a - b).slice(0, METADATA_MAX_OFFSETS);
       return above.length === 0 ? '' : `done:${above.join(',')}`;
     },
     get inFlight() {
-      return order.length;
+      return order.length - from;
     },
   };
 }
