@@ -104,7 +104,9 @@ describe('Idempotency-Key through the gateway', () => {
     beforeAll(async () => {
       stack = await startTestStack({ MONGODB_DB_PREFIX: dbPrefix });
       registryDb = await mongoose
-        .createConnection(process.env.MONGODB_URI ?? '', { dbName: `${dbPrefix}registry` })
+        .createConnection(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/', {
+          dbName: `${dbPrefix}registry`,
+        })
         .asPromise();
     });
     afterAll(async () => {

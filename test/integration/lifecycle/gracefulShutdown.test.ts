@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../../lib/graphql';
 import { testEnv } from '../../utils/servicesEnv';
 
+/** Role processes started and not yet exited (killed after each test, so a failing one leaves none). */
+const running = new Set<ChildProcess>();
+
 /** Starts a role's main.ts as its own process and resolves with the URL it logs when ready. */
 function startRole(entry: string, env: Record<string, string | undefined>) {
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(REPO_ROOT, entry)], {
@@ -10,6 +13,8 @@ function startRole(entry: string, env: Record<string, string | undefined>) {
     env: { ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   const ready = new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -31,6 +36,10 @@ function exitCode(child: ChildProcess): Promise<number | null> {
 
 describe('graceful shutdown', () => {
   const env = testEnv();
+
+  afterEach(() => {
+    for (const child of running) child.kill('SIGKILL');
+  });
 
   it.each([
     ['registry', 'subgraphs/registry/src/main.ts'],
