@@ -109,11 +109,17 @@ export function createMemberSupervisor(options: MemberSupervisorOptions): GroupM
     ]);
     clearInterval(watchdog);
     if (end.reason !== 'stopped') over = true;
-    // A clean-up that hangs (a broker gone mid-disconnect) must not hold the next attempt.
-    const deadline = clock.sleep(stopGraceMs + 5_000);
+    // A clean-up that hangs (a broker gone mid-disconnect) must not hold the next attempt. A real
+    // timer, cleared after: a pending one would keep the process alive after stop().
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, stopGraceMs + 5_000);
+      timer.unref();
+    });
     for (const cleanup of cleanups.reverse()) {
       await Promise.race([cleanup().catch(() => undefined), deadline]);
     }
+    clearTimeout(timer);
     over = true;
     return { end, joined };
   }
