@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { createKafkaTransport, decodeEvent, eventMetrics } from '../../../lib/events';
-import { REPO_ROOT } from '../../../lib/graphql';
 import { createKafka, topicNames } from '../../../lib/kafka';
 import {
   registryOptionsFromEnv,
@@ -10,19 +7,10 @@ import {
 } from '../../../subgraphs/registry/src';
 import { eventually, postGraphQL } from '../../utils/graphqlClient';
 import { testEnv } from '../../utils/servicesEnv';
+import { startSecondKafka, type SecondKafka } from '../resilience/secondKafka';
 import { logger } from './eventsHarness';
 
 jest.setTimeout(300_000);
-
-/** A dedicated broker this test may stop: the shared one on 9092 is never touched. */
-const PORT = '19092';
-const BROKERS = `127.0.0.1:${PORT}`;
-function kafkaService(command: 'start' | 'wait' | 'stop') {
-  execFileSync('bash', [join(REPO_ROOT, 'scripts/services/kafka.sh'), command], {
-    env: { ...process.env, KAFKA_PORT: PORT, KAFKA_CONTROLLER_PORT: '19093' },
-    stdio: 'ignore',
-  });
-}
 
 const REGISTER = /* GraphQL */ `
   mutation ($name: String!) {
@@ -35,15 +23,16 @@ const REGISTER = /* GraphQL */ `
 describe('outbox relay while Kafka is down', () => {
   let registry: RunningRegistry;
   let env: Record<string, string | undefined>;
+  // A broker of this test's own, on free ports: the shared one is never touched.
+  let broker: SecondKafka;
   beforeAll(async () => {
-    kafkaService('start');
-    kafkaService('wait');
-    env = testEnv({ KAFKA_BROKERS: BROKERS });
+    broker = await startSecondKafka();
+    env = testEnv({ KAFKA_BROKERS: broker.brokers });
     registry = await startRegistry(registryOptionsFromEnv(env), logger);
   });
   afterAll(async () => {
     await registry?.stop();
-    kafkaService('stop');
+    await broker?.remove();
   });
 
   it('should keep the events of mutations made while Kafka is stopped and deliver all after restart', async () => {
@@ -60,7 +49,7 @@ describe('outbox relay while Kafka is down', () => {
     await registry.relay.drain();
     expect(await registry.relay.backlog()).toBe(0);
 
-    kafkaService('stop');
+    await broker.stop();
     for (let i = 0; i < 5; i++) ids.push(...(await register(`DuringOutage${i}`)));
     // The mutations committed; their events wait in the aggregates.
     expect(await registry.relay.backlog()).toBe(5);
@@ -70,14 +59,13 @@ describe('outbox relay while Kafka is down', () => {
     const topic = topicNames(env.KAFKA_TOPIC_PREFIX!).events('registry');
     expect(scraped).toContain(`outbox_backlog_aggregates{topic="${topic}"} 5`);
 
-    kafkaService('start');
-    kafkaService('wait');
+    await broker.start();
     await eventually(
       async () => ((await registry.relay.backlog()) === 0 ? true : undefined),
       120_000,
     );
 
-    const kafka = createKafka({ brokers: [BROKERS], clientId: 'outbox-test', logger });
+    const kafka = createKafka({ brokers: [broker.brokers], clientId: 'outbox-test', logger });
     const transport = createKafkaTransport({ kafka, logger });
     const records = await transport.read(topic);
     await transport.close();
