@@ -24,6 +24,8 @@ export interface DedupStoreOptions {
   ttlMs?: number;
   /** Purge period (FerretDB has no TTL index, so expiry is a periodic deleteMany). @default 10 minutes */
   purgeIntervalMs?: number;
+  /** The time (ms since epoch) entries are stamped and expired with. @default Date.now */
+  now?: () => number;
 }
 
 /** A document of the `processed_events` collection. */
@@ -49,23 +51,24 @@ export function createDedupStore({
   groupId,
   ttlMs = 24 * 60 * 60 * 1000,
   purgeIntervalMs = 10 * 60 * 1000,
+  now: clock = Date.now,
 }: DedupStoreOptions): DedupStore {
   let timer: NodeJS.Timeout | undefined;
   const purge = async () => {
-    const result = await collection.deleteMany({ expiresAt: { $lt: new Date() } });
+    const result = await collection.deleteMany({ expiresAt: { $lt: new Date(clock()) } });
     return result.deletedCount;
   };
   return {
     async seen(source, id) {
       // An expired entry not purged yet must not count: the window is ttlMs, not "until purged".
       const found = await collection.findOne(
-        { group: groupId, source, id, expiresAt: { $gt: new Date() } },
+        { group: groupId, source, id, expiresAt: { $gt: new Date(clock()) } },
         { projection: { _id: 1 } },
       );
       return found !== null;
     },
     async remember(source, id) {
-      const now = new Date();
+      const now = new Date(clock());
       try {
         await collection.updateOne(
           { group: groupId, source, id },
