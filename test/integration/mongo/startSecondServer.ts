@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RestartableKind } from './conformanceTarget';
+import { freePort } from '../../utils/freePort';
 
 const run = promisify(execFile);
 
@@ -20,22 +20,6 @@ export interface SecondServer {
   kill(): Promise<void>;
   /** `mongo.sh stop`, then removes the data dir and the run files of this port. */
   remove(): Promise<void>;
-}
-
-/** A port nothing listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error(`expected a TCP address, but got: ${String(address)}`)),
-      );
-    });
-  });
 }
 
 /** Mirrors data_dir_for in mongo.sh (used when the kind file is gone). */

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../utils/freePort';
 
 const run = promisify(execFile);
 
@@ -24,22 +24,6 @@ export interface SecondKafka {
   stop(): Promise<void>;
   /** Stops the broker, then removes its data dir and the run files of its port. */
   remove(): Promise<void>;
-}
-
-/** A port nothing listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error(`expected a TCP address, but got: ${String(address)}`)),
-      );
-    });
-  });
 }
 
 /**

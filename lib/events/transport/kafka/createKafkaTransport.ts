@@ -10,9 +10,7 @@ import {
   type TopicRecord,
   type TransportOptions,
 } from '../eventTransport';
-import { defaultRetryOptions } from '../pipeline/backoff';
-import { consumeBatch } from '../pipeline/consumeBatch';
-import { countApplied } from '../pipeline/countApplied';
+import { createReplayApplier } from '../pipeline/replayApplier';
 import { createKafkaMember } from './createKafkaMember';
 import type { KafkaTransportShared } from './kafkaTransportShared';
 import { scanTopic } from './scanTopic';
@@ -88,41 +86,16 @@ export function createKafkaTransport(options: KafkaTransportOptions): EventTrans
       );
     },
     async replay(replay): Promise<ReplayResult> {
-      let applied = 0;
+      const applier = createReplayApplier(replay, shared);
       const read = await scanTopic({
         kafka,
         topic: replay.topic,
         from: replay.from,
         timeoutMs: replay.timeoutMs ?? 120_000,
         groupPrefix: shared.groupPrefix,
-        onBatch: (partition, messages) =>
-          consumeBatch({
-            ctx: {
-              groupId: replay.groupId,
-              handlers: countApplied(replay.handlers, (event) => {
-                applied += 1;
-                replay.onApplied?.(event);
-              }),
-              contracts,
-              ...(replay.dedup && { dedup: replay.dedup }),
-              metrics,
-              retry: defaultRetryOptions,
-              logger: replay.logger,
-              sleep: clock.sleep,
-              sendDeadLetter: shared.sendDeadLetter,
-            },
-            topic: replay.topic,
-            partition,
-            messages,
-            maxInFlight: 16,
-            clock,
-            isActive: () => true,
-            leaveNow: () => false,
-            heartbeat: async () => undefined,
-            commit: async () => undefined,
-          }),
+        onBatch: applier.apply,
       });
-      return { read, applied };
+      return { read, applied: applier.applied };
     },
     async rewind(groupId, topic, from) {
       return withAdmin(kafka, async (admin) => {

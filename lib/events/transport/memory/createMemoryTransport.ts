@@ -11,9 +11,7 @@ import {
   type TopicRecord,
   type TransportOptions,
 } from '../eventTransport';
-import { defaultRetryOptions } from '../pipeline/backoff';
-import { consumeBatch } from '../pipeline/consumeBatch';
-import { countApplied } from '../pipeline/countApplied';
+import { createReplayApplier } from '../pipeline/replayApplier';
 import { createMemoryMember, type MemoryMember } from './createMemoryMember';
 import { MemoryLog } from './memoryLog';
 
@@ -68,37 +66,13 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
       return records(topic, from);
     },
     async replay(replay): Promise<ReplayResult> {
-      let applied = 0;
-      const handlers = countApplied(replay.handlers, (event) => {
-        applied += 1;
-        replay.onApplied?.(event);
-      });
+      const applier = createReplayApplier(replay, { contracts, metrics, clock, sendDeadLetter });
       const selected = records(replay.topic, replay.from);
       for (const partition of new Set(selected.map((r) => r.partition))) {
-        await consumeBatch({
-          ctx: {
-            groupId: replay.groupId,
-            handlers,
-            contracts,
-            ...(replay.dedup && { dedup: replay.dedup }),
-            metrics,
-            retry: defaultRetryOptions,
-            logger: replay.logger,
-            sleep: clock.sleep,
-            sendDeadLetter,
-          },
-          topic: replay.topic,
-          partition,
-          messages: selected.filter((r) => r.partition === partition).map((r) => r.message),
-          maxInFlight: 16,
-          clock,
-          isActive: () => true,
-          leaveNow: () => false,
-          heartbeat: async () => undefined,
-          commit: async () => undefined,
-        });
+        const messages = selected.filter((r) => r.partition === partition).map((r) => r.message);
+        await applier.apply(partition, messages);
       }
-      return { read: selected.length, applied };
+      return { read: selected.length, applied: applier.applied };
     },
     async rewind(groupId, topic, from) {
       const group = log.group(groupId);
