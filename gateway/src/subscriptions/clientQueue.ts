@@ -15,6 +15,8 @@ export interface ClientQueue extends AsyncIterableIterator<ExecutionResult> {
   push(result: ExecutionResult): void;
   /** Ends the stream after the buffered results have been read. */
   complete(): void;
+  /** Resolves once `count` more results fit without overflowing (or the queue has ended). */
+  waitForRoom(count: number): Promise<void>;
   readonly size: number;
 }
 
@@ -32,8 +34,20 @@ export function createClientQueue({
   let waiting: ((result: IteratorResult<ExecutionResult>) => void) | undefined;
   let ended = false;
   let returned = false;
+  /** Replays waiting for room, woken as the socket takes results. */
+  let roomWaiters: { count: number; resolve: () => void }[] = [];
+  const wakeRoomWaiters = () => {
+    if (roomWaiters.length === 0) return;
+    const still = roomWaiters.filter((waiter) => {
+      if (!ended && items.length + waiter.count > limit) return true;
+      waiter.resolve();
+      return false;
+    });
+    roomWaiters = still;
+  };
   const done = (): IteratorResult<ExecutionResult> => ({ value: undefined, done: true });
   const finish = () => {
+    wakeRoomWaiters();
     const resolve = waiting;
     waiting = undefined;
     resolve?.(done());
@@ -54,6 +68,7 @@ export function createClientQueue({
       if (items.length > limit) {
         ended = true;
         items.length = 0;
+        wakeRoomWaiters();
         onOverflow();
       }
     },
@@ -61,9 +76,16 @@ export function createClientQueue({
       ended = true;
       if (items.length === 0) finish();
     },
+    waitForRoom(count) {
+      if (ended || items.length + count <= limit) return Promise.resolve();
+      return new Promise((resolve) => roomWaiters.push({ count, resolve }));
+    },
     next() {
       const value = items.shift();
-      if (value !== undefined) return Promise.resolve({ value, done: false });
+      if (value !== undefined) {
+        wakeRoomWaiters();
+        return Promise.resolve({ value, done: false });
+      }
       if (ended) return Promise.resolve(done());
       return new Promise((resolve) => {
         waiting = resolve;

@@ -1,3 +1,4 @@
+import type { ExecutionResult } from 'graphql';
 import type { DomainTopic } from '../../../lib/kafka';
 
 /** The event data the gateway needs to order, filter and resolve one event. */
@@ -10,6 +11,8 @@ export interface FeedEvent {
   cursor: string;
   terminal: boolean;
   data: Record<string, unknown>;
+  /** The client's result for this event when it was read with it (a history page). */
+  result?: ExecutionResult;
 }
 
 /** Stored history of one stream, used for the snapshot, the `after` replay and gap filling. */

@@ -1,28 +1,37 @@
+import { randomUUID } from 'node:crypto';
 import type { ExecutionResult } from 'graphql';
+import { graphqlError } from '../../../lib/graphql';
 import type { Logger } from '../../../lib/logging';
 import type { EventSource } from './eventSource';
-import { graphqlError } from '../../../lib/graphql';
+import type { FeedEvent, SubscriptionFieldConfig } from './fieldConfig';
+import { HistoryLoadError, type LoadHistory } from './historyLoader';
 import { liveEventsUnavailable } from './liveEvents';
-import { toFeedEvent, type FeedEvent, type SubscriptionFieldConfig } from './fieldConfig';
 import type { StreamSnapshot } from './snapshotLoader';
 
 /** A subscriber of a feed (its bounded queue). */
 export interface FeedClient {
   push(result: ExecutionResult): void;
   complete(): void;
+  /** Resolves once `count` more results fit in the client's buffer (or the client has gone). */
+  waitForRoom(count: number): Promise<void>;
 }
+
+/** Registers a listener of the live events of the feed's field (and stream); returns its remover. */
+export type ListenToEvents = (listener: (event: FeedEvent) => void) => () => void;
 
 /** Options of {@link createSubscriptionFeed}. */
 export interface SubscriptionFeedOptions {
   config: SubscriptionFieldConfig;
   /** Coerced arguments of the subscription field. */
   args: Record<string, unknown>;
-  topic: string;
-  source: EventSource;
+  /** The live events that may concern this feed (routed by field and stream). */
+  listen: ListenToEvents;
+  /** Tells when live events stop flowing. */
+  source: Pick<EventSource, 'ready' | 'onReadyChange'>;
   /** Resolves the subscription's selection for one stored event (through the query planner). */
   execute(eventId: string): Promise<ExecutionResult>;
-  /** Stored events of the stream after a cursor (all pages), oldest first. */
-  loadHistory?(after: string | undefined): Promise<FeedEvent[]>;
+  /** Stored events of the stream after a cursor, a page at a time, with the client's results. */
+  loadHistory?: LoadHistory;
   /** The stream's current state (first message without a cursor); undefined = no such stream. */
   loadSnapshot?(): Promise<StreamSnapshot | undefined>;
   /** Current states of every stream watched (first messages of a many-stream subscription). */
@@ -32,9 +41,15 @@ export interface SubscriptionFeedOptions {
   onEnd(): void;
   /**
    * Results kept so that a client joining a running feed receives the same stream from the
-   * start; past this many, the feed stops accepting joiners. @default 1000
+   * start; past this many, the feed stops accepting joiners. Sized with the client buffer: what
+   * a joiner is handed at once must fit in its buffer.
    */
-  retainLimit?: number;
+  retainLimit: number;
+  /**
+   * How long a replay waits for the clients' buffers to have room for the next page before it
+   * sends anyway (a client that still cannot take it is closed as too slow). @default 10000
+   */
+  replayRoomWaitMs?: number;
 }
 
 /** One upstream feed shared by identical subscriptions. */
@@ -48,23 +63,24 @@ export interface SubscriptionFeed {
 /**
  * Creates a feed: listens to live events first (buffered), then sends the snapshot (the stream's
  * current state with the sequence it reflects) or replays the stored events after the client's
- * cursor, then flushes the buffer and goes live. Deliveries run one at a time, so per-stream order holds; events at or below
- * the last delivered sequence are dropped (no duplicate) and a jump in sequence is filled from the
- * store (no gap). A terminal event completes every client. When the source stops being ready
- * (live events no longer flow), every client gets a `SERVICE_UNAVAILABLE` error and completes,
- * rather than waiting silently: it resumes with its last cursor once the gateway is ready again.
- * A feed created while the source is not ready ends at once with that error.
+ * cursor a page at a time (one query per page, paced by the clients' buffers), then flushes the
+ * buffer and goes live. Deliveries run one at a time, so per-stream order holds; events at or
+ * below the last delivered sequence are dropped (no duplicate) and a jump in sequence is filled
+ * from the store (no gap). A terminal event completes every client. When the source stops being
+ * ready, every client gets a `SERVICE_UNAVAILABLE` error and completes, rather than waiting
+ * silently: it resumes with its last cursor once the gateway is ready again. A feed created while
+ * the source is not ready ends at once with that error.
  */
 export function createSubscriptionFeed(options: SubscriptionFeedOptions): SubscriptionFeed {
-  const { config, args, logger, retainLimit = 1000 } = options;
+  const { config, args, logger, retainLimit } = options;
   const clients = new Set<FeedClient>();
-  const retained: ExecutionResult[] = [];
+  let retained: ExecutionResult[] = [];
+  let retaining = true;
   const lastSequence = new Map<string, number>();
   const lastCursor = new Map<string, string>();
   const pending: FeedEvent[] = [];
   let replayed = false;
   let ended = false;
-  let retaining = true;
   /** Why the feed ended, for clients that join after (the source was not ready). */
   let failure: ExecutionResult | undefined;
   let chain: Promise<void> = Promise.resolve();
@@ -74,18 +90,35 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
     ended = true;
     stopListening();
     stopWatchingReady();
+    retained = [];
     for (const client of clients) client.complete();
     clients.clear();
     options.onEnd();
   };
 
-  const enqueue = (work: () => Promise<void>) => {
-    chain = chain.then(work).catch((error: unknown) => {
-      logger.error({ err: error }, 'subscription feed failed');
-      const failure = { errors: [{ message: 'subscription feed failed' }] } as never;
-      for (const client of clients) client.push(failure);
-      end();
+  /** Ends every client with `result` (and any client that joins after). */
+  const endWith = (result: ExecutionResult) => {
+    if (ended) return;
+    failure = result;
+    for (const client of clients) client.push(result);
+    end();
+  };
+
+  /** A refusal by the subgraph (bad cursor) is the client's error; anything else is masked. */
+  const fail = (error: unknown) => {
+    if (error instanceof HistoryLoadError && error.refusal) {
+      endWith({ errors: error.refusal as never });
+      return;
+    }
+    const correlationId = randomUUID();
+    logger.error({ err: error, correlationId }, 'subscription feed failed');
+    endWith({
+      errors: [graphqlError('INTERNAL_SERVER_ERROR', 'The subscription failed', { correlationId })],
     });
+  };
+
+  const enqueue = (work: () => Promise<void>) => {
+    chain = chain.then(work).catch(fail);
   };
 
   const send = (
@@ -95,15 +128,45 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
     lastSequence.set(position.stream, position.sequence);
     lastCursor.set(position.stream, position.cursor);
     if (retaining && retained.length < retainLimit) retained.push(output);
-    else retaining = false;
+    else if (retaining) {
+      retaining = false;
+      retained = [];
+    }
     for (const client of clients) client.push(output);
     if (position.terminal && config.history) end();
   };
 
   const deliver = async (event: FeedEvent) => {
     if (ended) return;
-    const result = await options.execute(event.id);
+    const result = event.result ?? (await options.execute(event.id));
     if (!ended) send(result, event);
+  };
+
+  /** Waits (bounded) until every client can take `count` more results. */
+  const roomFor = async (count: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...clients].map((client) => client.waitForRoom(count))),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.replayRoomWaitMs ?? 10_000);
+      }),
+    ]);
+    clearTimeout(timer);
+  };
+
+  /** Sends the stored events after `after` (up to sequence `upTo`), a page at a time. */
+  const replayStored = async (
+    loadHistory: LoadHistory,
+    after: string | undefined,
+    upTo = Infinity,
+  ) => {
+    for await (const page of loadHistory(after)) {
+      await roomFor(page.length);
+      for (const stored of page) {
+        if (ended || stored.sequence > upTo) return;
+        if (stored.sequence > (lastSequence.get(stored.stream) ?? 0)) await deliver(stored);
+      }
+    }
   };
 
   /** Sends the current state; a missing stream ends the feed with NOT_FOUND. */
@@ -113,9 +176,7 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
     if (!snapshot) {
       const argument = config.history?.streamArgument ?? 'stream';
       const message = `${argument} ${String(args[argument])} does not exist`;
-      const missing = { errors: [graphqlError('NOT_FOUND', message)] };
-      for (const client of clients) client.push(missing);
-      end();
+      endWith({ errors: [graphqlError('NOT_FOUND', message)] });
       return;
     }
     send(snapshot.result, snapshot);
@@ -126,36 +187,21 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
     const last = lastSequence.get(event.stream) ?? 0;
     if (event.sequence <= last) return;
     if (options.loadHistory && event.sequence > last + 1) {
-      const missing = await options.loadHistory(lastCursor.get(event.stream));
-      for (const stored of missing) {
-        if (
-          stored.sequence > (lastSequence.get(event.stream) ?? 0) &&
-          stored.sequence < event.sequence
-        ) {
-          await deliver(stored);
-        }
-      }
+      await replayStored(options.loadHistory, lastCursor.get(event.stream), event.sequence);
     }
     if (event.sequence > (lastSequence.get(event.stream) ?? 0)) await deliver(event);
   };
 
-  const stopListening = options.source.listen(options.topic, (cloudEvent) => {
-    const event = toFeedEvent(config, cloudEvent);
-    if (!event || ended || !config.matches(args, event.data)) return;
+  const stopListening = options.listen((event) => {
+    if (ended || !config.matches(args, event.data)) return;
     if (!replayed) pending.push(event);
     else enqueue(() => handleLive(event));
   });
 
-  /** Ends every client with SERVICE_UNAVAILABLE (and any client that joins later). */
-  const failUnavailable = () => {
-    if (ended) return;
-    logger.debug({ clients: clients.size }, 'event source not ready: subscription feed ended');
-    failure = liveEventsUnavailable();
-    for (const client of clients) client.push(failure);
-    end();
-  };
   const stopWatchingReady = options.source.onReadyChange((ready) => {
-    if (!ready) failUnavailable();
+    if (ready || ended) return;
+    logger.debug({ clients: clients.size }, 'event source not ready: subscription feed ended');
+    endWith(liveEventsUnavailable());
   });
 
   /** Snapshot, initial states or stored events first; then the buffered live events. */
@@ -167,7 +213,7 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
         await deliverSnapshot(options.loadSnapshot);
       } else {
         // With a cursor, or without a snapshot field in the supergraph: the stored events after it.
-        for (const event of await options.loadHistory(resumeFrom)) await deliver(event);
+        await replayStored(options.loadHistory, resumeFrom);
       }
     } else if (options.loadInitialStates) {
       const states = await options.loadInitialStates();
@@ -180,7 +226,7 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
   if (options.source.ready) enqueue(replay);
   // Not ready: live events would be missed between the snapshot and the join. Ends after the
   // creator's first join (a microtask), so that `onEnd` never runs inside this call.
-  else queueMicrotask(failUnavailable);
+  else queueMicrotask(() => endWith(liveEventsUnavailable()));
 
   return {
     get joinable() {
@@ -192,11 +238,12 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
         client.complete();
         return;
       }
-      for (const result of retained) client.push(result);
+      // Added first: a client that overflows while being handed the retained results leaves.
       clients.add(client);
+      for (const result of retained) client.push(result);
     },
     leave(client) {
-      clients.delete(client);
+      if (!clients.delete(client)) return;
       if (clients.size === 0) end();
     },
   };

@@ -1,8 +1,6 @@
 import {
   getArgumentValues,
-  getOperationAST,
   getVariableValues,
-  print,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLError,
@@ -12,19 +10,18 @@ import type { Logger } from '../../../lib/logging';
 import type { TopicNames } from '../../../lib/kafka';
 import type { EventSource } from './eventSource';
 import type { SubscriptionFieldConfig } from './fieldConfig';
-import { createHistoryLoader, type ExecuteDocument } from './historyLoader';
 import { createClientQueue } from './clientQueue';
-import { liveEventsUnavailable, whenReady } from './liveEvents';
 import {
-  createSnapshotListLoader,
-  createSnapshotLoader,
-  SNAPSHOT_HIDDEN_FIELDS,
-} from './snapshotLoader';
-
-/** Hidden alias naming the stream of each initial state. */
-const STREAM_ALIAS = '__feedStream';
+  createSubscriptionCompiler,
+  STREAM_ALIAS,
+  type CompiledSubscription,
+} from './compileSubscription';
+import { createEventRouter } from './eventRouter';
+import { createHistoryLoader, type ExecuteDocument } from './historyLoader';
+import { liveEventsUnavailable, whenReady } from './liveEvents';
+import { createSnapshotListLoader, createSnapshotLoader } from './snapshotLoader';
 import { createSubscriptionFeed, type FeedClient, type SubscriptionFeed } from './subscriptionFeed';
-import { EVENT_ID_VARIABLE, EventQueryError, toEventQuery, type EventQuery } from './toEventQuery';
+import { EVENT_ID_VARIABLE } from './toEventQuery';
 
 /** Who subscribes: the verified identity (if any) used for authorization and feed sharing. */
 export interface SubscriberIdentity {
@@ -47,11 +44,8 @@ export interface PreparedSubscription {
   field: string;
   config: SubscriptionFieldConfig;
   args: Record<string, unknown>;
-  eventQuery: EventQuery;
-  /** The subscription rewritten onto the snapshot field (fields with a snapshot only). */
-  snapshotQuery?: EventQuery;
-  /** The subscription rewritten onto the initial-states field (many-stream fields only). */
-  initialStatesQuery?: EventQuery;
+  /** The operation's rewritten queries (shared by every client of the same document). */
+  compiled: CompiledSubscription;
   variables: Record<string, unknown>;
   identity: SubscriberIdentity;
 }
@@ -69,7 +63,11 @@ export interface SubscriptionManagerOptions {
   ): Promise<ExecutionResult>;
   authorize?: AuthorizeSubscription;
   logger: Logger;
-  /** Results buffered per client before it is closed as too slow. @default 100 */
+  /**
+   * Results buffered per client before it is closed as too slow. A feed stays joinable while it
+   * has sent at most half of this, so a late joiner is handed the whole stream with room to
+   * spare. @default 100
+   */
   maxBufferedPerClient?: number;
   /** Reports the number of active client subscriptions (metrics). */
   onActiveChange?(active: number): void;
@@ -107,6 +105,9 @@ export function createSubscriptionManager(
   options: SubscriptionManagerOptions,
 ): SubscriptionManager {
   const { fields, logger } = options;
+  const clientBuffer = options.maxBufferedPerClient ?? 100;
+  const router = createEventRouter(options.source, options.topics, fields);
+  const compileSubscription = createSubscriptionCompiler(fields);
   const feeds = new Map<string, SubscriptionFeed>();
   const closers = new Set<() => void>();
   let active = 0;
@@ -115,59 +116,68 @@ export function createSubscriptionManager(
     options.onActiveChange?.(active);
   };
 
-  /** The joinable feed of identical subscriptions, created if there is none. */
-  const feedFor = (prepared: PreparedSubscription): SubscriptionFeed => {
-    let feed = feeds.get(prepared.key);
-    if (!feed || !feed.joinable) {
-      const key = prepared.key;
-      const { config, args, identity } = prepared;
-      const stream = config.history ? args[config.history.streamArgument] : undefined;
-      const execute: ExecuteDocument = (document, variables) =>
-        options.execute(document, variables, identity);
-      const created: SubscriptionFeed = createSubscriptionFeed({
-        config,
-        args,
-        topic: options.topics.events(config.topic),
-        source: options.source,
-        logger: logger.child({ field: prepared.field }),
-        execute: (eventId) =>
-          execute(prepared.eventQuery.document, {
-            ...prepared.variables,
-            [EVENT_ID_VARIABLE]: eventId,
-          }),
-        ...(config.history &&
-          typeof stream === 'string' && {
-            loadHistory: createHistoryLoader(config.history, stream, config.terminalKind, execute),
-          }),
-        ...(config.snapshot &&
-          prepared.snapshotQuery &&
-          typeof stream === 'string' && {
-            loadSnapshot: createSnapshotLoader({
-              document: prepared.snapshotQuery.document,
-              variables: { ...prepared.variables, [EVENT_ID_VARIABLE]: stream },
-              stream,
-              responseKey: prepared.snapshotQuery.responseKey,
-              terminalStatuses: config.snapshot.terminalStatuses,
-              execute,
-            }),
-          }),
-        ...(prepared.initialStatesQuery && {
-          loadInitialStates: createSnapshotListLoader({
-            document: prepared.initialStatesQuery.document,
-            variables: prepared.variables,
-            responseKey: prepared.initialStatesQuery.responseKey,
-            streamAlias: STREAM_ALIAS,
+  /** A new feed for the prepared subscription, registered under its key until it ends. */
+  const createFeed = (prepared: PreparedSubscription): SubscriptionFeed => {
+    const { key, config, args, identity, compiled, variables } = prepared;
+    const stream = config.history ? args[config.history.streamArgument] : undefined;
+    const streamId = typeof stream === 'string' ? stream : undefined;
+    const execute: ExecuteDocument = (document, vars) => options.execute(document, vars, identity);
+    const feed: SubscriptionFeed = createSubscriptionFeed({
+      config,
+      args,
+      listen: (listener) => router.listen(prepared.field, streamId, listener),
+      source: options.source,
+      logger: logger.child({ field: prepared.field }),
+      retainLimit: Math.max(1, Math.floor(clientBuffer / 2)),
+      execute: (eventId) =>
+        execute(compiled.eventQuery.document, { ...variables, [EVENT_ID_VARIABLE]: eventId }),
+      ...(config.history &&
+        compiled.historyQuery &&
+        streamId !== undefined && {
+          loadHistory: createHistoryLoader({
+            document: compiled.historyQuery.document,
+            variables,
+            stream: streamId,
+            responseKey: compiled.historyQuery.responseKey,
+            // A page must fit in a client's buffer: replays are paced by it.
+            pageSize: Math.min(config.history.pageSize ?? 100, clientBuffer),
+            terminalKind: config.terminalKind,
             execute,
           }),
         }),
-        onEnd: () => {
-          if (feeds.get(key) === created) feeds.delete(key);
-        },
-      });
-      feed = created;
-      feeds.set(key, created);
-    }
+      ...(config.snapshot &&
+        compiled.snapshotQuery &&
+        streamId !== undefined && {
+          loadSnapshot: createSnapshotLoader({
+            document: compiled.snapshotQuery.document,
+            variables: { ...variables, [EVENT_ID_VARIABLE]: streamId },
+            stream: streamId,
+            responseKey: compiled.snapshotQuery.responseKey,
+            terminalStatuses: config.snapshot.terminalStatuses,
+            execute,
+          }),
+        }),
+      ...(compiled.initialStatesQuery && {
+        loadInitialStates: createSnapshotListLoader({
+          document: compiled.initialStatesQuery.document,
+          variables,
+          responseKey: compiled.initialStatesQuery.responseKey,
+          streamAlias: STREAM_ALIAS,
+          execute,
+        }),
+      }),
+      onEnd: () => {
+        if (feeds.get(key) === feed) feeds.delete(key);
+      },
+    });
+    feeds.set(key, feed);
     return feed;
+  };
+
+  /** The joinable feed of identical subscriptions, created if there is none. */
+  const feedFor = (prepared: PreparedSubscription): SubscriptionFeed => {
+    const feed = feeds.get(prepared.key);
+    return feed?.joinable ? feed : createFeed(prepared);
   };
 
   return {
@@ -178,64 +188,27 @@ export function createSubscriptionManager(
       return feeds.size;
     },
     async prepare(args, identity) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation)
-        return [graphqlError('BAD_USER_INPUT', 'operation not found in the document')];
-      const root = operation.selectionSet.selections[0];
-      const field = root?.kind === 'Field' ? root.name.value : undefined;
-      const config = field === undefined ? undefined : fields[field];
-      const fieldDef =
-        field === undefined ? undefined : args.schema.getSubscriptionType()?.getFields()[field];
-      if (!field || !config || !fieldDef) {
-        return [
-          graphqlError(
-            'BAD_USER_INPUT',
-            `subscription field ${field ?? '(none)'} is not served by this gateway`,
-          ),
-        ];
-      }
-      let eventQuery: EventQuery;
-      let snapshotQuery: EventQuery | undefined;
-      let initialStatesQuery: EventQuery | undefined;
-      try {
-        eventQuery = toEventQuery(
-          operation,
-          args.document,
-          config.eventQueryField,
-          config.eventIdArgument,
-        );
-        // Only what the current supergraph serves: another one may lack the snapshot fields.
-        const queryFields = args.schema.getQueryType()?.getFields() ?? {};
-        if (config.snapshot && config.history && queryFields[config.snapshot.field]) {
-          snapshotQuery = toEventQuery(
-            operation,
-            args.document,
-            config.snapshot.field,
-            config.history.streamArgument,
-            SNAPSHOT_HIDDEN_FIELDS,
-          );
-        }
-        if (config.initialStates && queryFields[config.initialStates.field]) {
-          initialStatesQuery = toEventQuery(
-            operation,
-            args.document,
-            config.initialStates.field,
-            null,
-            { ...SNAPSHOT_HIDDEN_FIELDS, [STREAM_ALIAS]: config.initialStates.streamField },
-          );
-        }
-      } catch (error) {
-        if (error instanceof EventQueryError)
-          return [graphqlError('BAD_USER_INPUT', error.message)];
-        throw error;
-      }
+      const compiled = compileSubscription(args.schema, args.document, args.operationName);
+      if (Array.isArray(compiled)) return compiled;
+      const { field, config, fieldDefinition, operation } = compiled;
       const coerced = getVariableValues(
         args.schema,
         operation.variableDefinitions ?? [],
         args.variableValues ?? {},
       );
-      if (coerced.errors) return [...coerced.errors];
-      const fieldArgs = getArgumentValues(fieldDef, eventQuery.rootField, coerced.coerced);
+      if (coerced.errors) {
+        return coerced.errors.map((error) => graphqlError('BAD_USER_INPUT', error.message));
+      }
+      let fieldArgs: Record<string, unknown>;
+      try {
+        fieldArgs = getArgumentValues(
+          fieldDefinition,
+          compiled.eventQuery.rootField,
+          coerced.coerced,
+        );
+      } catch (error) {
+        return [graphqlError('BAD_USER_INPUT', (error as Error).message)];
+      }
       const resourceId = config.resourceId?.(fieldArgs);
       if (
         options.authorize &&
@@ -249,13 +222,11 @@ export function createSubscriptionManager(
         ];
       }
       return {
-        key: JSON.stringify([print(eventQuery.document), coerced.coerced, identity.principal]),
+        key: JSON.stringify([compiled.printed, coerced.coerced, identity.principal]),
         field,
         config,
         args: fieldArgs,
-        eventQuery,
-        ...(snapshotQuery && { snapshotQuery }),
-        ...(initialStatesQuery && { initialStatesQuery }),
+        compiled,
         variables: coerced.coerced,
         identity,
       };
@@ -276,15 +247,8 @@ export function createSubscriptionManager(
         cancelWait = undefined;
         joined?.leave(client);
       };
-      const client: FeedClient = {
-        push: (result) => queue.push(result),
-        complete: () => {
-          queue.complete();
-          release();
-        },
-      };
       const queue = createClientQueue({
-        limit: options.maxBufferedPerClient ?? 100,
+        limit: clientBuffer,
         onOverflow: () => {
           leave();
           release();
@@ -295,21 +259,29 @@ export function createSubscriptionManager(
           release();
         },
       });
+      const client: FeedClient = {
+        push: (result) => queue.push(result),
+        complete: () => {
+          queue.complete();
+          release();
+        },
+        waitForRoom: (count) => queue.waitForRoom(count),
+      };
       const closeClient = () => {
         leave();
         client.complete();
       };
       closers.add(closeClient);
-      if (options.source.ready) {
+      const join = () => {
         joined = feedFor(prepared);
         joined.join(client);
-      } else {
+      };
+      if (options.source.ready) join();
+      else {
         cancelWait = whenReady(options.source, options.readyWaitMs ?? 10_000, (ready) => {
           cancelWait = undefined;
-          if (ready) {
-            joined = feedFor(prepared);
-            joined.join(client);
-          } else {
+          if (ready) join();
+          else {
             client.push(liveEventsUnavailable());
             client.complete();
           }

@@ -1,10 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import {
   getOperationAST,
-  GraphQLError,
-  parse,
-  validate,
   type DocumentNode,
+  type GraphQLError,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
@@ -13,14 +11,24 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { graphqlError } from '../../../lib/graphql';
 import type { Logger } from '../../../lib/logging';
+import { operationResolutionError } from '../plugins/useOperationResolution';
+import {
+  authenticationRequired,
+  type ProtectedOperation,
+} from '../plugins/useRequireAuthentication';
 import { SubscriptionCloseCode } from './closeCodes';
+import { createDocumentCache } from './documentCache';
+import { toSocketErrors } from './socketErrors';
 import type {
   PreparedSubscription,
   SubscriberIdentity,
   SubscriptionManager,
 } from './subscriptionManager';
 
-/** Verifies `connection_init` params (and the upgrade request); null = not authenticated. */
+/**
+ * Verifies `connection_init` params (and the upgrade request): null = anonymous (no token);
+ * throws when a token is present but invalid (the socket is then closed 4401).
+ */
 export type AuthenticateConnection = (
   connectionParams: Record<string, unknown> | undefined,
   request: IncomingMessage,
@@ -42,8 +50,16 @@ export interface SubscriptionServerOptions {
     identity: SubscriberIdentity,
   ): Promise<ExecutionResult>;
   authenticate?: AuthenticateConnection;
-  /** Refuse `connection_init` without a verified identity (close 4401). */
-  requireAuthentication?: boolean;
+  /**
+   * Operation types refused without a verified identity, as over HTTP: the socket is accepted
+   * and each such operation gets an `UNAUTHENTICATED` error. @default []
+   */
+  requireAuthFor?: readonly ProtectedOperation[];
+  /** Largest message accepted; a larger one closes the socket 1009 (Message Too Big). */
+  maxPayloadBytes: number;
+  /** Time a socket has to send `connection_init` (then 4408). @default 30000 */
+  connectionInitWaitTimeoutMs?: number;
+  /** Production: no "Did you mean …" in validation errors. */
   isProduction: boolean;
   logger: Logger;
 }
@@ -59,7 +75,7 @@ const ANONYMOUS: SubscriberIdentity = { principal: 'anonymous' };
 /** A graphql-ws server on the gateway's HTTP server. */
 export interface SubscriptionServer {
   readonly clients: number;
-  /** Closes every socket with 1012 (service restart) and stops accepting. */
+  /** Closes every socket with 1001 (going away) and stops accepting. */
   close(): Promise<void>;
 }
 
@@ -70,40 +86,47 @@ export interface SubscriptionServer {
  */
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { manager, logger } = options;
-  const wss = new WebSocketServer({ server: options.httpServer, path: options.path ?? '/graphql' });
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path ?? '/graphql',
+    maxPayload: options.maxPayloadBytes,
+  });
+  const requireAuthFor = options.requireAuthFor ?? [];
   const identities = new WeakMap<object, SubscriberIdentity>();
+  const documents = createDocumentCache();
   const cleanup = useServer<Record<string, unknown> | undefined, { identity?: SubscriberIdentity }>(
     {
       isProd: options.isProduction,
+      connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 30_000,
       onConnect: async (ctx) => {
-        const identity = options.authenticate
-          ? await options.authenticate(ctx.connectionParams, ctx.extra.request)
-          : null;
-        if (!identity && options.requireAuthentication) {
+        let identity: SubscriberIdentity | null;
+        try {
+          identity = options.authenticate
+            ? await options.authenticate(ctx.connectionParams, ctx.extra.request)
+            : null;
+        } catch {
+          // A present but invalid token is refused (HTTP: 401), never taken as anonymous.
           ctx.extra.socket.close(4401, 'Unauthorized');
           return false;
         }
+        // Anonymous sockets are accepted: REQUIRE_AUTH is checked per operation (onSubscribe).
         identities.set(ctx, identity ?? ANONYMOUS);
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
         const schema = options.getSchema();
         if (!schema) return [graphqlError('INTERNAL_SERVER_ERROR', 'supergraph not loaded yet')];
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
-        }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        const parsed = documents.get(schema, payload.query);
+        const refuse = (errors: readonly GraphQLError[]) =>
+          toSocketErrors(errors, { hideSuggestions: options.isProduction });
+        if ('errors' in parsed) return refuse(parsed.errors);
+        const { document } = parsed;
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation)
-          return [graphqlError('BAD_USER_INPUT', 'operation not found in the document')];
-        const context: OperationContext = {
-          identity: identities.get(ctx) ?? ANONYMOUS,
-          socket: ctx.extra.socket,
-        };
+        if (!operation) return refuse([operationResolutionError(document, payload.operationName)]);
+        const identity = identities.get(ctx) ?? ANONYMOUS;
+        if (requireAuthFor.includes(operation.operation) && !identity.claims)
+          return refuse([authenticationRequired(operation.operation)]);
+        const context: OperationContext = { identity, socket: ctx.extra.socket };
         const args: ExecutionArgs = {
           schema,
           document,
@@ -118,6 +141,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
         return args;
       },
+      // Results reach the socket as they are: the gateway's are already formatted JSON (masked,
+      // with `extensions.code`), not GraphQLError instances graphql-ws would call toJSON() on.
+      onNext: (_ctx, _id, _payload, _args, result) => result as never,
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => error.toJSON()) as never,
       subscribe: (args) => {
         const context = args.contextValue as OperationContext;
         const prepared = context.prepared;
@@ -146,7 +173,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     async close() {
       manager.close();
       for (const socket of wss.clients)
-        socket.close(SubscriptionCloseCode.ServiceRestart, 'Service restart');
+        socket.close(SubscriptionCloseCode.GoingAway, 'Going away');
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

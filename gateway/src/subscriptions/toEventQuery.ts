@@ -1,5 +1,6 @@
 import {
   Kind,
+  parseType,
   OperationTypeNode,
   visit,
   type ASTNode,
@@ -20,6 +21,14 @@ export interface EventQuery {
   responseKey: string;
   /** The subscription's root field as written by the client. */
   rootField: FieldNode;
+}
+
+/** One argument of the rewritten root field, bound to a variable the gateway supplies. */
+export interface RootArgument {
+  argument: string;
+  variable: string;
+  /** The variable's type, e.g. `ID!`, `String`, `Int`. */
+  type: string;
 }
 
 /** Raised when a subscription cannot be rewritten (several or non-field roots). */
@@ -61,15 +70,21 @@ function usedFragments(
  * keeping fragments and the variables the selection still uses, so the gateway's query planner
  * resolves every selected field — including those owned by other subgraphs — for one event.
  * `hiddenFields` (alias → field) are added to the root selection for the gateway's own use.
- * With `eventIdArgument` null the root keeps the client's arguments (a field taking the same ones).
+ * `rootArguments` names the root field's arguments: one name binds it to `$__eventId: ID!`, a list
+ * binds each to its own variable, and null keeps the client's arguments (a field taking the same
+ * ones).
  */
 export function toEventQuery(
   operation: OperationDefinitionNode,
   document: DocumentNode,
   eventField: string,
-  eventIdArgument: string | null = 'id',
+  rootArguments: string | null | readonly RootArgument[] = 'id',
   hiddenFields: Readonly<Record<string, string>> = {},
 ): EventQuery {
+  const bound: readonly RootArgument[] | null =
+    typeof rootArguments === 'string'
+      ? [{ argument: rootArguments, variable: EVENT_ID_VARIABLE, type: 'ID!' }]
+      : rootArguments;
   const selections = operation.selectionSet.selections;
   const rootField = selections[0];
   if (selections.length !== 1 || rootField?.kind !== Kind.FIELD) {
@@ -95,15 +110,13 @@ export function toEventQuery(
     alias: name(responseKey),
     name: name(eventField),
     arguments:
-      eventIdArgument === null
+      bound === null
         ? rootField.arguments
-        : [
-            {
-              kind: Kind.ARGUMENT,
-              name: name(eventIdArgument),
-              value: { kind: Kind.VARIABLE, name: name(EVENT_ID_VARIABLE) },
-            },
-          ],
+        : bound.map(({ argument, variable }) => ({
+            kind: Kind.ARGUMENT,
+            name: name(argument),
+            value: { kind: Kind.VARIABLE, name: name(variable) },
+          })),
   };
   const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [eventRoot] };
   const fragmentsByName = new Map(
@@ -122,21 +135,17 @@ export function toEventQuery(
     variableDefinitions: [
       ...(operation.variableDefinitions ?? []).filter(
         (definition) =>
-          definition.variable.name.value !== EVENT_ID_VARIABLE &&
+          !bound?.some(({ variable }) => variable === definition.variable.name.value) &&
           usedVariables.has(definition.variable.name.value),
       ),
-      ...(eventIdArgument === null
-        ? []
-        : [
-            {
-              kind: Kind.VARIABLE_DEFINITION,
-              variable: { kind: Kind.VARIABLE, name: name(EVENT_ID_VARIABLE) },
-              type: {
-                kind: Kind.NON_NULL_TYPE,
-                type: { kind: Kind.NAMED_TYPE, name: name('ID') },
-              },
-            } as const,
-          ]),
+      ...(bound ?? []).map(
+        ({ variable, type }) =>
+          ({
+            kind: Kind.VARIABLE_DEFINITION,
+            variable: { kind: Kind.VARIABLE, name: name(variable) },
+            type: parseType(type),
+          }) as const,
+      ),
     ],
     selectionSet,
   };

@@ -10,6 +10,7 @@ import {
   type MemoryEventSource,
   type PreparedSubscription,
 } from '../../../gateway/src/subscriptions';
+import { createEventRouter } from '../../../gateway/src/subscriptions/eventRouter';
 import { createSubscriptionFeed } from '../../../gateway/src/subscriptions/subscriptionFeed';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -80,13 +81,24 @@ function setup({ ready = true, readyWaitMs = 10_000 } = {}) {
     execute: async (document, variables) => {
       executions++;
       const text = print(document);
-      if (text.includes('SubscriptionHistory')) {
-        const after = variables.after as string | null;
+      if (text.includes('runProgressEvents(')) {
+        // A history page: the client's selection plus the positions the gateway asks for.
+        const after = variables.__historyAfter as string | null;
         return {
           data: {
-            events: stored.filter(
-              (e) => e.runId === variables.stream && (after === null || e.cursor > after),
-            ),
+            runProgress: stored
+              .filter(
+                (e) => e.runId === variables.__historyStream && (after === null || e.cursor > after),
+              )
+              .map((e) => ({
+                sequence: e.sequence,
+                cursor: e.cursor,
+                kind: e.kind,
+                __feedId: e.id,
+                __feedSequence: e.sequence,
+                __feedCursor: e.cursor,
+                __feedKind: e.kind,
+              })),
           },
         };
       }
@@ -276,8 +288,14 @@ describe('subscriptions while the event source is not ready', () => {
     const feed = createSubscriptionFeed({
       config: WORKFLOW_SUBSCRIPTION_FIELDS.runProgress!,
       args: { runId: 'r1' },
-      topic,
+      listen: (listener) =>
+        createEventRouter(source, topics, WORKFLOW_SUBSCRIPTION_FIELDS).listen(
+          'runProgress',
+          'r1',
+          listener,
+        ),
       source,
+      retainLimit: 50,
       logger,
       execute: async () => {
         executed = true;
@@ -287,7 +305,11 @@ describe('subscriptions while the event source is not ready', () => {
     });
     const received: ExecutionResult[] = [];
     let completed = false;
-    feed.join({ push: (r) => received.push(r), complete: () => (completed = true) });
+    feed.join({
+      push: (r) => received.push(r),
+      complete: () => (completed = true),
+      waitForRoom: async () => undefined,
+    });
     await flush();
     expect(received.map((r) => r.errors?.[0]?.extensions?.code)).toEqual([LIVE_EVENTS_UNAVAILABLE]);
     expect(completed).toBe(true);

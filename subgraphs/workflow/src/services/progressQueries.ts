@@ -4,6 +4,7 @@ import {
   type RunEventDoc,
   type RunEventModel,
 } from '../models/RunEvent';
+import { badUserInput } from '../../../../lib/graphql';
 import type { RunStore } from '../engine/runStore';
 import type { RunStatus, WorkflowRunDoc } from '../models/WorkflowRun';
 
@@ -64,9 +65,13 @@ export function createProgressQueries(store: RunStore, runEvents: RunEventModel)
   return {
     /** Stored events after a cursor, in sequence order. */
     async list(runId: string, after: string | null | undefined, first: number) {
+      const position = after ? decodeCursor(after) : { sequence: 0 };
+      if (!position || (position.runId !== undefined && position.runId !== runId)) {
+        throw badUserInput('after', `not a cursor of run ${runId}`);
+      }
       const run = await loadRun(runId);
       if (!run) return [];
-      const from = after ? (decodeCursor(after)?.sequence ?? 0) : 0;
+      const from = position.sequence;
       const docs = await runEvents
         .find({ runId, sequence: { $gt: from, $lte: run.progressSequence } })
         .sort({ sequence: 1 })
