@@ -9,6 +9,7 @@ import {
   toPlatformOptions,
   type PlatformOptions,
 } from '../../../lib/config';
+import { defaultPendingSignalOptions, type PendingSignalOptions } from './engine/pendingSignals';
 
 const workflowEnvSchema = sharedEnvSchema.extend({
   ...subgraphSecurityEnvShape,
@@ -20,6 +21,8 @@ const workflowEnvSchema = sharedEnvSchema.extend({
   WORKFLOW_ENGINE_GROUP_ID: z.string().min(1).optional(),
   WORKFLOW_TIMER_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
   WORKFLOW_SCHEDULE_INTERVAL_MS: z.coerce.number().int().min(100).default(1000),
+  /** How long a signal that arrived before its step waits for it (ms). */
+  WORKFLOW_SIGNAL_TTL_MS: z.coerce.number().int().min(1).default(defaultPendingSignalOptions.ttlMs),
   /** Secret of the `default` webhook signing key (HMAC-SHA256). */
   WORKFLOW_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Registers the `test.echo` / `test.fail` actions (tests and demos only). */
@@ -49,6 +52,8 @@ export interface WorkflowOptions {
   webhookSecrets: Record<string, string>;
   /** Registers `test.echo` and `test.fail`. @default false */
   testActions: boolean;
+  /** Signals kept for runs not yet waiting for them (`ttlMs` from WORKFLOW_SIGNAL_TTL_MS). */
+  pendingSignals: PendingSignalOptions;
 }
 
 /** Parses and validates the workflow subgraph's environment once at start-up. */
@@ -71,5 +76,6 @@ export function workflowOptionsFromEnv(
       ? { default: parsed.WORKFLOW_WEBHOOK_SECRET }
       : {},
     testActions: parsed.WORKFLOW_TEST_ACTIONS,
+    pendingSignals: { ...defaultPendingSignalOptions, ttlMs: parsed.WORKFLOW_SIGNAL_TTL_MS },
   };
 }

@@ -114,7 +114,12 @@ export async function createWorkflowRuntime(
   await seedBuiltins(definitions, actions);
   const store = createRunStore({ runs, runEvents, commits, relay, source: '/subgraphs/workflow' });
   const cache = createDefinitionCache(definitions);
-  const commands = createRunCommands({ store, definitions, cache });
+  const commands = createRunCommands({
+    store,
+    definitions,
+    cache,
+    pendingSignals: options.pendingSignals,
+  });
 
   return {
     mongo,

@@ -7,8 +7,10 @@ import { createExpression, isTruthy } from '../expressions/createExpression';
 import { resolveInput } from '../expressions/resolveInput';
 import { TERMINAL_STATUSES, type RunCursor, type WorkflowRunDoc } from '../models/WorkflowRun';
 import type { DefinitionCache } from './definitionCache';
+import { createDecisionCommitter } from './createDecisionCommitter';
 import { executeParallel } from './executeParallel';
 import { RunConflictError, type RunStore } from './runStore';
+import { suspendStep } from './suspendStep';
 import {
   cloneRun,
   cancelMessage,
@@ -52,6 +54,7 @@ export function createRunExecutor(options: RunExecutorOptions): RunExecutor {
     assertAlive();
     return store.commit(before, after, effects.progress, effects.events);
   };
+  const commitDecision = createDecisionCommitter({ store, commit });
 
   /** Applies the side results of an action (events, linked components) to the next state. */
   const applyOutcome = (state: WorkflowRunDoc, effects: Effects, outcome: ActionOutcome) => {
@@ -98,9 +101,7 @@ export function createRunExecutor(options: RunExecutorOptions): RunExecutor {
       started = await commit(run, startState, startEffects);
     }
 
-    const effects = createEffects();
-    const state = cloneRun(started);
-    if (step.idempotent !== false) markStarted(state, effects, step.id, next.attempt);
+    let result: { outcome: ActionOutcome } | { failure: WorkflowError };
     try {
       const input = await resolveInput(step.input ?? {}, {
         input: run.input,
@@ -114,34 +115,34 @@ export function createRunExecutor(options: RunExecutorOptions): RunExecutor {
         logger,
         timeoutMs: step.timeoutMs,
       });
-      applyOutcome(state, effects, outcome);
-      if (outcome.suspend) {
-        const { until, signal, timeoutAt } = outcome.suspend;
-        suspend(
-          state,
-          effects,
-          { kind: signal ? 'signal' : 'timer', stepId: step.id, until, signal, timeoutAt },
-          signal
-            ? `waiting for signal "${signal}"`
-            : `waiting until ${until?.toISOString() ?? '?'}`,
-        );
-      } else {
-        completeStep(spec, state, effects, step, { output: outcome.output });
-      }
+      result = { outcome };
     } catch (error) {
       const failure =
         error instanceof WorkflowError
           ? error
           : new WorkflowError('ACTION_FAILED', String(error), true);
       logger.info({ runId: run._id, stepId: step.id, err: failure.message }, 'step attempt failed');
-      failStep(spec, state, effects, step, {
-        message: failure.message,
-        retriable: failure.retriable,
-        retry: step.retry,
-        attempt: next.attempt,
-      });
+      result = { failure };
     }
-    await commit(started, state, effects);
+    // Decided on `base`, which is newer than `started` when signals were kept meanwhile.
+    await commitDecision(started, (base) => {
+      const state = cloneRun(base);
+      const effects = createEffects();
+      if (step.idempotent !== false) markStarted(state, effects, step.id, next.attempt);
+      if ('outcome' in result) {
+        applyOutcome(state, effects, result.outcome);
+        if (result.outcome.suspend) suspendStep(spec, state, effects, step, result.outcome.suspend);
+        else completeStep(spec, state, effects, step, { output: result.outcome.output });
+      } else {
+        failStep(spec, state, effects, step, {
+          message: result.failure.message,
+          retriable: result.failure.retriable,
+          retry: step.retry,
+          attempt: next.attempt,
+        });
+      }
+      return { state, effects };
+    });
   }
 
   async function runDecision(spec: WorkflowSpec, run: WorkflowRunDoc, step: DecisionStep) {
@@ -276,7 +277,17 @@ export function createRunExecutor(options: RunExecutorOptions): RunExecutor {
       case 'decision':
         return runDecision(spec, run, step);
       case 'parallel':
-        return executeParallel({ spec, run, step, next, actions, logger, commit, applyOutcome });
+        return executeParallel({
+          spec,
+          run,
+          step,
+          next,
+          actions,
+          logger,
+          commit,
+          commitDecision,
+          applyOutcome,
+        });
       case 'approval': {
         const state = cloneRun(run);
         const effects = createEffects();

@@ -6,6 +6,7 @@ import { WorkflowError } from '../errors';
 import { resolveInput } from '../expressions/resolveInput';
 import type { RunCursor, WorkflowRunDoc } from '../models/WorkflowRun';
 import { backoffDelay, canRetry } from './backoff';
+import type { CommitDecision } from './createDecisionCommitter';
 import {
   cloneRun,
   completeStep,
@@ -29,6 +30,8 @@ export interface ParallelContext {
     after: WorkflowRunDoc,
     effects: Effects,
   ) => Promise<WorkflowRunDoc>;
+  /** Commits the joined result, decided again if signals were kept while branches ran. */
+  commitDecision: CommitDecision;
   applyOutcome: (state: WorkflowRunDoc, effects: Effects, outcome: ActionOutcome) => void;
 }
 
@@ -106,38 +109,40 @@ export async function executeParallel(ctx: ParallelContext): Promise<void> {
         : runBranch(ctx, branch),
     ),
   );
-  const state = cloneRun(started);
-  const effects = createEffects();
-  const succeeded: string[] = [];
-  const output: Record<string, unknown> = {};
-  for (const result of results) {
-    const record = stepRecord(state, result.branch.id);
-    record.finishedAt = new Date();
-    if (result.outcome) {
-      ctx.applyOutcome(state, effects, result.outcome);
-      Object.assign(record, { status: 'SUCCEEDED', output: result.outcome.output, error: null });
-      state.outputs = { ...state.outputs, [result.branch.id]: result.outcome.output };
-      output[result.branch.id] = result.outcome.output;
-      succeeded.push(result.branch.id);
+  await ctx.commitDecision(started, (base) => {
+    const state = cloneRun(base);
+    const effects = createEffects();
+    const succeeded: string[] = [];
+    const output: Record<string, unknown> = {};
+    for (const result of results) {
+      const record = stepRecord(state, result.branch.id);
+      record.finishedAt = new Date();
+      if (result.outcome) {
+        ctx.applyOutcome(state, effects, result.outcome);
+        Object.assign(record, { status: 'SUCCEEDED', output: result.outcome.output, error: null });
+        state.outputs = { ...state.outputs, [result.branch.id]: result.outcome.output };
+        output[result.branch.id] = result.outcome.output;
+        succeeded.push(result.branch.id);
+      } else {
+        Object.assign(record, {
+          status: result.interrupted ? 'NEEDS_ATTENTION' : 'FAILED',
+          error: result.error,
+        });
+      }
+    }
+    const failed = results.filter((r) => r.error);
+    if (failed.length === 0) {
+      completeStep(spec, state, effects, step, { output, completed: succeeded });
+    } else if (step.allowPartial && succeeded.length > 0) {
+      completeStep(spec, state, effects, step, { output, status: 'partial', completed: succeeded });
     } else {
-      Object.assign(record, {
-        status: result.interrupted ? 'NEEDS_ATTENTION' : 'FAILED',
-        error: result.error,
+      state.completed.push(...succeeded);
+      failStep(spec, state, effects, step, {
+        message: `branches failed: ${failed.map((r) => `${r.branch.id} (${r.error ?? ''})`).join(', ')}`,
+        retriable: false,
+        attempt: next.attempt,
       });
     }
-  }
-  const failed = results.filter((r) => r.error);
-  if (failed.length === 0) {
-    completeStep(spec, state, effects, step, { output, completed: succeeded });
-  } else if (step.allowPartial && succeeded.length > 0) {
-    completeStep(spec, state, effects, step, { output, status: 'partial', completed: succeeded });
-  } else {
-    state.completed.push(...succeeded);
-    failStep(spec, state, effects, step, {
-      message: `branches failed: ${failed.map((r) => `${r.branch.id} (${r.error ?? ''})`).join(', ')}`,
-      retriable: false,
-      attempt: next.attempt,
-    });
-  }
-  await ctx.commit(started, state, effects);
+    return { state, effects };
+  });
 }

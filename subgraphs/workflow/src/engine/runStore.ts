@@ -44,7 +44,7 @@ export class RunConflictError extends Error {
 }
 
 /** Fields of the run the engine and the mutations own (everything but identity and outbox). */
-const STATE_FIELDS = [
+export const STATE_FIELDS = [
   'status',
   'outputs',
   'componentIds',
@@ -54,6 +54,7 @@ const STATE_FIELDS = [
   'transitions',
   'next',
   'wait',
+  'pendingSignals',
   'wakeAt',
   'cancelRequested',
   'failedStepId',

@@ -90,6 +90,14 @@ export function finishRun(
   state.wait = null;
   state.wakeAt = null;
   state.finishedAt = new Date();
+  // Signals kept for a later step end with the run (docs/workflow.md, "Early signals").
+  const unconsumed = (state.pendingSignals ?? []).map((signal) => `"${signal.name}"`);
+  state.pendingSignals = [];
+  if (unconsumed.length > 0)
+    progress(state, effects, {
+      kind: 'STEP_PROGRESSED',
+      message: `discarded unconsumed signals ${unconsumed.join(', ')}`,
+    });
   progress(state, effects, { kind: 'COMPLETED', message });
 }
 

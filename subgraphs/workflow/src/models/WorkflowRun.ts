@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { outboxSchemaFields, type OutboxFields } from '../../../../lib/events';
+import type { PendingSignal } from './PendingSignal';
 
 export const RUN_STATUSES = [
   'PENDING',
@@ -83,6 +84,8 @@ export interface WorkflowRunDoc extends OutboxFields {
   transitions: TransitionRecord[];
   next?: RunCursor | null;
   wait?: RunWait | null;
+  /** Signals that arrived before a step waited for them, oldest first (absent on older runs). */
+  pendingSignals?: PendingSignal[] | null;
   /** When a timer (backoff, delay, timeout) must wake the run; any engine instance may claim it. */
   wakeAt?: Date | null;
   cancelRequested?: {
@@ -120,6 +123,7 @@ const workflowRunSchema = new Schema<WorkflowRunDoc>(
     transitions: { type: [Object], default: () => [] },
     next: { type: Object },
     wait: { type: Object },
+    pendingSignals: { type: [Object], default: () => [] },
     wakeAt: Date,
     cancelRequested: { type: Object },
     failedStepId: String,

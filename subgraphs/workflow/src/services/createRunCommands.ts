@@ -3,6 +3,15 @@ import semver from 'semver';
 import { badUserInput, conflict, notFound } from '../../../../lib/graphql';
 import type { WorkflowSpec } from '../definitions/types';
 import type { DefinitionCache } from '../engine/definitionCache';
+import {
+  defaultPendingSignalOptions,
+  dropExpiredSignals,
+  isWaitedSignal,
+  keepSignal,
+  validatePendingSignalOptions,
+  waitedSignals,
+  type PendingSignalOptions,
+} from '../engine/pendingSignals';
 import { RunConflictError, type RunStore } from '../engine/runStore';
 import {
   cloneRun,
@@ -15,6 +24,7 @@ import {
 import type { WorkflowDefinitionDoc, WorkflowDefinitionModel } from '../models/WorkflowDefinition';
 import { TERMINAL_STATUSES, type WorkflowRunDoc } from '../models/WorkflowRun';
 import { EXECUTE_COMMAND } from '../engine/runStore';
+import { signalRefusal } from './signalRefusal';
 
 const DUPLICATE_KEY = 11000;
 
@@ -39,6 +49,11 @@ export interface RunCommands {
     by?: string | null,
     comment?: string | null,
   ): Promise<WorkflowRunDoc>;
+  /**
+   * Delivers a signal to the step waiting for it, or keeps it for the first later step that
+   * waits for its name (arrival order, bounded, expiring: {@link PendingSignalOptions}).
+   * Refused with a typed error (see `signalRefusal.ts`) for an ended run or an unknown name.
+   */
   signalRun(runId: string, name: string, payload: unknown): Promise<WorkflowRunDoc>;
 }
 
@@ -47,6 +62,8 @@ export interface RunCommandsOptions {
   store: RunStore;
   definitions: WorkflowDefinitionModel;
   cache: DefinitionCache;
+  /** Early signals kept per run. @default defaultPendingSignalOptions */
+  pendingSignals?: Partial<PendingSignalOptions>;
 }
 
 /** Highest stored version of a definition (semver order), or the given one. */
@@ -62,18 +79,28 @@ export async function findDefinitionVersion(
 }
 
 /** Creates the run commands used by mutations, the scheduler and signal events. */
-export function createRunCommands({ store, definitions, cache }: RunCommandsOptions): RunCommands {
+export function createRunCommands({
+  store,
+  definitions,
+  cache,
+  pendingSignals,
+}: RunCommandsOptions): RunCommands {
+  const signals = validatePendingSignalOptions({
+    ...defaultPendingSignalOptions,
+    ...pendingSignals,
+  });
+
   /** Loads, applies `change` to a copy and commits; retries on concurrent changes. */
   async function update(
     runId: string,
-    change: (run: WorkflowRunDoc, state: WorkflowRunDoc, effects: Effects) => void,
+    change: (run: WorkflowRunDoc, state: WorkflowRunDoc, effects: Effects) => void | Promise<void>,
   ): Promise<WorkflowRunDoc> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const run = await store.load(runId);
       if (!run) throw notFound('WorkflowRun', runId);
       const state = cloneRun(run);
       const effects = createEffects();
-      change(run, state, effects);
+      await change(run, state, effects);
       try {
         return await store.commit(run, state, effects.progress, effects.events);
       } catch (error) {
@@ -186,14 +213,55 @@ export function createRunCommands({ store, definitions, cache }: RunCommandsOpti
         kick(state, effects);
       }),
 
+    // Every outcome is one conditional commit (a claimed revision): a signal and the step that
+    // waits for it cannot both win, the loser decides again on the winner's state.
     signalRun: (runId, name, payload) =>
-      update(runId, (run, state, effects) => {
+      update(runId, async (run, state, effects) => {
+        if (TERMINAL_STATUSES.includes(run.status))
+          throw signalRefusal('RUN_ENDED', `run ${runId} is already ${run.status}`);
+        if (run.cancelRequested)
+          throw signalRefusal('RUN_ENDED', `run ${runId} is being cancelled`);
+        if (run.next?.kind === 'compensate')
+          throw signalRefusal('RUN_ENDED', `run ${runId} failed and is compensating`);
+        const spec = await cache.get(run.definitionId, run.definitionVersion);
+        if (spec && !isWaitedSignal(waitedSignals(spec), name))
+          throw signalRefusal(
+            'UNKNOWN_SIGNAL',
+            `no step of ${run.definitionId}@${run.definitionVersion} waits for signal "${name}"`,
+          );
+        const now = new Date();
+        for (const expired of dropExpiredSignals(state, now))
+          note(
+            state,
+            effects,
+            null,
+            `signal "${expired.name}" expired before a step waited for it`,
+          );
         const wait = run.wait;
-        if (wait?.kind !== 'signal' || wait.signal !== name || wait.received)
-          throw conflict(`run ${runId} is not waiting for signal "${name}"`);
-        state.wait = { ...wait, received: { payload: payload ?? null, at: new Date() } };
-        note(state, effects, wait.stepId, `signal "${name}" received`);
-        kick(state, effects);
+        if (wait?.kind === 'signal' && wait.signal === name && !wait.received) {
+          state.wait = { ...wait, received: { payload: payload ?? null, at: now } };
+          note(state, effects, wait.stepId, `signal "${name}" received`);
+          kick(state, effects);
+          return;
+        }
+        const expiresAt = new Date(now.getTime() + signals.ttlMs);
+        if (
+          !keepSignal(
+            state,
+            { name, payload: payload ?? null, at: now, expiresAt },
+            signals.maxPending,
+          )
+        )
+          throw signalRefusal(
+            'TOO_MANY_PENDING_SIGNALS',
+            `run ${runId} already keeps ${signals.maxPending} signals no step has waited for yet`,
+          );
+        note(
+          state,
+          effects,
+          null,
+          `signal "${name}" kept until a step waits for it (expires ${expiresAt.toISOString()})`,
+        );
       }),
   };
 }
