@@ -50,6 +50,8 @@ export interface SubscriptionFeedOptions {
    * sends anyway (a client that still cannot take it is closed as too slow). @default 10000
    */
   replayRoomWaitMs?: number;
+  /** Live events resolved ahead of their turn at most at once. @default 16 */
+  maxPrefetch?: number;
 }
 
 /** One upstream feed shared by identical subscriptions. */
@@ -84,6 +86,9 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
   /** Why the feed ended, for clients that join after (the source was not ready). */
   let failure: ExecutionResult | undefined;
   let chain: Promise<void> = Promise.resolve();
+  /** Results of live events being resolved ahead of their turn (bounded), sent in order. */
+  const prefetched = new WeakMap<FeedEvent, Promise<ExecutionResult>>();
+  let prefetching = 0;
 
   const end = () => {
     if (ended) return;
@@ -138,8 +143,21 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
 
   const deliver = async (event: FeedEvent) => {
     if (ended) return;
-    const result = event.result ?? (await options.execute(event.id));
+    const result = event.result ?? (await (prefetched.get(event) ?? options.execute(event.id)));
     if (!ended) send(result, event);
+  };
+
+  /**
+   * Starts resolving a live event as soon as it arrives. When the feed falls behind, the events
+   * waiting their turn are resolved in parallel, and their results then leave together.
+   */
+  const prefetch = (event: FeedEvent) => {
+    if (prefetching >= (options.maxPrefetch ?? 16)) return;
+    if (event.sequence <= (lastSequence.get(event.stream) ?? 0)) return;
+    prefetching++;
+    const result = options.execute(event.id).finally(() => prefetching--);
+    result.catch(() => undefined); // awaited (and reported) by `deliver`, if ever
+    prefetched.set(event, result);
   };
 
   /** Waits (bounded) until every client can take `count` more results. */
@@ -194,6 +212,7 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
 
   const stopListening = options.listen((event) => {
     if (ended || !config.matches(args, event.data)) return;
+    prefetch(event);
     if (!replayed) pending.push(event);
     else enqueue(() => handleLive(event));
   });

@@ -10,7 +10,7 @@ import type { Logger } from '../../../lib/logging';
 import type { TopicNames } from '../../../lib/kafka';
 import type { EventSource } from './eventSource';
 import type { SubscriptionFieldConfig } from './fieldConfig';
-import { createClientQueue } from './clientQueue';
+import { createClientQueue, type ResultWriter } from './clientQueue';
 import {
   createSubscriptionCompiler,
   STREAM_ALIAS,
@@ -88,11 +88,13 @@ export interface SubscriptionManager {
   /**
    * Joins (or starts) the feed of identical subscriptions with a bounded client queue. While the
    * event source is not ready, waits for it (up to `readyWaitMs`), then answers one
-   * `SERVICE_UNAVAILABLE` error and completes.
+   * `SERVICE_UNAVAILABLE` error and completes. With a `writer`, results go straight to the
+   * client's connection and the returned iterator only ends.
    */
   subscribe(
     prepared: PreparedSubscription,
     onOverflow: () => void,
+    writer?: ResultWriter,
   ): AsyncIterableIterator<ExecutionResult>;
   readonly activeSubscriptions: number;
   readonly activeFeeds: number;
@@ -231,7 +233,7 @@ export function createSubscriptionManager(
         identity,
       };
     },
-    subscribe(prepared, onOverflow) {
+    subscribe(prepared, onOverflow, writer) {
       setActive(1);
       let counted = true;
       let joined: SubscriptionFeed | undefined;
@@ -249,6 +251,7 @@ export function createSubscriptionManager(
       };
       const queue = createClientQueue({
         limit: clientBuffer,
+        ...(writer && { writer }),
         onOverflow: () => {
           leave();
           release();

@@ -346,4 +346,60 @@ describe('createClientQueue', () => {
     expect(await queue.next()).toEqual({ value: { data: { i: 2 } }, done: false });
     expect((await queue.next()).done).toBe(true);
   });
+
+  it('should write to the connection at once with a writer, which says when the client is too slow', async () => {
+    const written: unknown[] = [];
+    const unflushed: (() => void)[] = [];
+    let overflowed = 0;
+    let slow: (() => void) | undefined;
+    const queue = createClientQueue({
+      limit: 2,
+      onOverflow: () => overflowed++,
+      onReturn: () => undefined,
+      writer: {
+        write: (result, flushed, tooSlow) => {
+          written.push(result.data);
+          unflushed.push(flushed);
+          slow = tooSlow;
+        },
+      },
+    });
+    queue.push({ data: { i: 1 } });
+    queue.push({ data: { i: 2 } });
+    expect(written).toEqual([{ i: 1 }, { i: 2 }]);
+    expect(queue.size).toBe(2);
+    // Pacing: room for one more once the connection has taken one.
+    let roomy = false;
+    void queue.waitForRoom(1).then(() => (roomy = true));
+    unflushed.shift()?.();
+    await until(() => roomy);
+    // A gateway that is behind is not a slow client: only the writer decides that.
+    queue.push({ data: { i: 3 } });
+    queue.push({ data: { i: 4 } });
+    expect(overflowed).toBe(0);
+    slow?.();
+    slow?.();
+    expect(overflowed).toBe(1);
+    queue.push({ data: { i: 5 } });
+    expect(written).toHaveLength(4);
+    expect((await queue.next()).done).toBe(true);
+  });
+
+  it('should end the iterator only after the connection has taken the last result', async () => {
+    const unflushed: (() => void)[] = [];
+    const queue = createClientQueue({
+      limit: 10,
+      onOverflow: () => undefined,
+      onReturn: () => undefined,
+      writer: { write: (_result, flushed) => unflushed.push(flushed) },
+    });
+    queue.push({ data: { last: true } });
+    queue.complete();
+    let ended = false;
+    void queue.next().then(() => (ended = true));
+    await Promise.resolve();
+    expect(ended).toBe(false);
+    unflushed.shift()?.();
+    await until(() => ended);
+  });
 });
