@@ -10,7 +10,8 @@ export function listen(server: Server, port: number, host: string): Promise<stri
   server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // A burst of thousands of WebSocket handshakes overflows Node's default backlog of 511.
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', reject);
       const address = server.address() as AddressInfo;
       const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -52,6 +52,13 @@ export interface SubscriptionFeedOptions {
   replayRoomWaitMs?: number;
   /** Live events resolved ahead of their turn at most at once. @default 16 */
   maxPrefetch?: number;
+  /**
+   * How long the source may stay not ready before the feed ends with SERVICE_UNAVAILABLE. A
+   * member that rejoins within it resumes from its committed position (nothing is missed, gaps
+   * are filled from the store), so a short stall of the gateway does not end every feed.
+   * @default 5000
+   */
+  unavailableGraceMs?: number;
 }
 
 /** One upstream feed shared by identical subscriptions. */
@@ -217,11 +224,21 @@ export function createSubscriptionFeed(options: SubscriptionFeedOptions): Subscr
     else enqueue(() => handleLive(event));
   });
 
-  const stopWatchingReady = options.source.onReadyChange((ready) => {
+  let unavailableTimer: NodeJS.Timeout | undefined;
+  const stopWatchingSource = options.source.onReadyChange((ready) => {
+    clearTimeout(unavailableTimer);
+    unavailableTimer = undefined;
     if (ready || ended) return;
-    logger.debug({ clients: clients.size }, 'event source not ready: subscription feed ended');
-    endWith(liveEventsUnavailable());
+    unavailableTimer = setTimeout(() => {
+      if (options.source.ready) return;
+      logger.debug({ clients: clients.size }, 'event source not ready: subscription feed ended');
+      endWith(liveEventsUnavailable());
+    }, options.unavailableGraceMs ?? 5_000);
   });
+  const stopWatchingReady = () => {
+    clearTimeout(unavailableTimer);
+    stopWatchingSource();
+  };
 
   /** Snapshot, initial states or stored events first; then the buffered live events. */
   const replay = async () => {

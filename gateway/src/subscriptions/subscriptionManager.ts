@@ -76,6 +76,8 @@ export interface SubscriptionManagerOptions {
    * while the Kafka consumer joins) before it is answered `SERVICE_UNAVAILABLE`. @default 10000
    */
   readyWaitMs?: number;
+  /** How long a feed outlives a source that stopped being ready (see the feed). @default 5000 */
+  unavailableGraceMs?: number;
 }
 
 /** Prepares and serves federated subscriptions from shared feeds. */
@@ -131,6 +133,9 @@ export function createSubscriptionManager(
       source: options.source,
       logger: logger.child({ field: prepared.field }),
       retainLimit: Math.max(1, Math.floor(clientBuffer / 2)),
+      ...(options.unavailableGraceMs !== undefined && {
+        unavailableGraceMs: options.unavailableGraceMs,
+      }),
       execute: (eventId) =>
         execute(compiled.eventQuery.document, { ...variables, [EVENT_ID_VARIABLE]: eventId }),
       ...(config.history &&

@@ -68,7 +68,7 @@ const EVENT_TYPES = {
 const flush = () => new Promise((resolve) => setTimeout(resolve, 10));
 
 /** A run store like the workflow subgraph's, events published to the source like its outbox. */
-function setup({ ready = true, readyWaitMs = 10_000 } = {}) {
+function setup({ ready = true, readyWaitMs = 10_000, unavailableGraceMs = 0 } = {}) {
   const source: MemoryEventSource = createMemoryEventSource({ ready });
   const stored: Stored[] = [];
   let executions = 0;
@@ -78,6 +78,7 @@ function setup({ ready = true, readyWaitMs = 10_000 } = {}) {
     source,
     logger,
     readyWaitMs,
+    unavailableGraceMs,
     execute: async (document, variables) => {
       executions++;
       const text = print(document);
@@ -88,7 +89,8 @@ function setup({ ready = true, readyWaitMs = 10_000 } = {}) {
           data: {
             runProgress: stored
               .filter(
-                (e) => e.runId === variables.__historyStream && (after === null || e.cursor > after),
+                (e) =>
+                  e.runId === variables.__historyStream && (after === null || e.cursor > after),
               )
               .map((e) => ({
                 sequence: e.sequence,
@@ -235,6 +237,23 @@ describe('subscriptions while the event source is not ready', () => {
     expect(manager.activeSubscriptions).toBe(0);
     expect(manager.activeFeeds).toBe(0);
     expect(executions()).toBe(0);
+  });
+
+  it('should keep feeds through a blip of the source shorter than the grace, missing nothing', async () => {
+    const { source, emit, subscribe, manager } = setup({ unavailableGraceMs: 60_000 });
+    emit('r1', 'STARTED');
+    const stream = await subscribe({ runId: 'r1' });
+    expect(progressOf(await nextOf(stream))).toBe(1);
+    source.setReady(false);
+    // Published while the member rejoins: stored, not delivered live (the memory source drops it).
+    emit('r1', 'TRANSITIONED');
+    source.setReady(true);
+    emit('r1', 'COMPLETED');
+    // The gap (2) is filled from the store before 3.
+    expect(progressOf(await nextOf(stream))).toBe(2);
+    expect(progressOf(await nextOf(stream))).toBe(3);
+    expect(await nextOf(stream)).toBe('done');
+    expect(manager.activeFeeds).toBe(0);
   });
 
   it('should end active subscriptions with SERVICE_UNAVAILABLE when the source drops, and replay what they missed on resume', async () => {
