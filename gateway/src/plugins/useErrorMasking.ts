@@ -12,6 +12,10 @@ const PUBLIC_CODES = new Set<string>([
   'BAD_REQUEST',
 ]);
 
+/** Whether errors of this code are shown as they are (anything else is unexpected). */
+export const isPublicErrorCode = (code: unknown) =>
+  typeof code === 'string' && PUBLIC_CODES.has(code);
+
 /**
  * Creates Apollo Server's `formatError` for production: errors whose code is in the public set
  * keep their message; any other error (unexpected exceptions, subgraph internals) becomes
