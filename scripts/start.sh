@@ -11,12 +11,15 @@ bash scripts/lib/ensureDeps.sh
 source scripts/lib/servicesForThisRun.sh
 services_for_this_run
 export APOLLO_TELEMETRY_DISABLED="${APOLLO_TELEMETRY_DISABLED:-1}"
-node_modules/.bin/tsx stack/src/main.ts &
+# `node --import tsx`, not the tsx CLI: the CLI relays signals to a child process and SIGKILLs it
+# (exit 143) unless the child acknowledges within about 60 ms, which a loaded machine misses.
+node --import tsx stack/src/main.ts &
 STACK_PID=$!
 forward() { kill -TERM "$STACK_PID" 2>/dev/null || true; }
 trap forward INT TERM
-# `wait` returns early when a trapped signal arrives: wait again for the stack's own exit code.
+# `wait` returns 128+signal as soon as a trapped signal arrives: wait until the stack has exited,
+# then ask once more, for its own exit code (bash remembers it; the early 143 is not the stack's).
+while kill -0 "$STACK_PID" 2>/dev/null; do wait "$STACK_PID" || true; done
 status=0
 wait "$STACK_PID" || status=$?
-while kill -0 "$STACK_PID" 2>/dev/null; do wait "$STACK_PID" || status=$?; done
 exit "$status"

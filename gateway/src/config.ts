@@ -52,6 +52,8 @@ const gatewayEnvSchema = sharedEnvSchema.extend({
   APOLLO_GATEWAY_TELEMETRY: flag,
   SUBSCRIPTIONS_ENABLED: flag,
   SUBSCRIPTION_CLIENT_BUFFER: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** How long a socket may take to send `connection_init` before it is closed 4408. */
+  SUBSCRIPTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
   JWT_SECRET: z.string().min(16).optional(),
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().optional(),
@@ -129,6 +131,12 @@ export interface GatewayOptions {
     enabled?: boolean;
     /** Results buffered per client before it is closed with 4290. @default 100 */
     clientBuffer?: number;
+    /**
+     * Time a new socket has to send `connection_init` before graphql-ws closes it 4408. Generous:
+     * a loaded gateway accepting a thousand sockets at once reads their init messages late.
+     * @default 30000
+     */
+    connectionInitTimeoutMs?: number;
   };
   /** JWT verification: exactly one of secret, jwksUrl, jwks. */
   jwt?: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
@@ -186,6 +194,7 @@ export function gatewayOptionsFromEnv(
     subscriptions: {
       enabled: parsed.SUBSCRIPTIONS_ENABLED ?? true,
       clientBuffer: parsed.SUBSCRIPTION_CLIENT_BUFFER,
+      connectionInitTimeoutMs: parsed.SUBSCRIPTION_INIT_TIMEOUT_MS,
     },
     ...((parsed.JWT_SECRET || parsed.JWT_JWKS_URL) && {
       jwt: {

@@ -26,8 +26,10 @@ export function refuseLargeBatches(maxBatch: number): RequestHandler {
 }
 
 /**
- * Turns body-parser and context errors into GraphQL-shaped JSON: a body over the limit is 413
- * (BAD_USER_INPUT, `limit: 'body'`), an invalid token 401 (UNAUTHENTICATED).
+ * Turns the gateway's own body-parser and context errors into GraphQL-shaped JSON: a body over
+ * the limit is 413 (BAD_USER_INPUT, `limit: 'body'`), an invalid token 401 (UNAUTHENTICATED).
+ * Anything else goes on to the app's last handler (`createJsonErrorHandler` in lib/http):
+ * malformed JSON 400 BAD_REQUEST, never Express' HTML page.
  */
 export const bodyErrors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
   const status = (error as { status?: number }).status;

@@ -58,44 +58,63 @@ export function contractVersion(event: Record<string, unknown>): number {
   return match ? Number(match[1]) : 1;
 }
 
-/** Compiles every schema of `dir` once; validation afterwards is a function call. */
+/**
+ * Reads every schema of `dir` and compiles each on its first use, once; validation afterwards is
+ * a function call. Lazily: compiling them all (two Ajv instances, every contract) took ~0.1 s of
+ * every role's start-up, the gateway's included, which validates none of them. Invalid schemas
+ * are caught before that by `npm run events:check` and the contract tests.
+ */
 export function createEventContracts(dir: string = EVENT_SCHEMA_DIR): EventContracts {
   // Every event is checked by validators that stop at the first error (the hot path of
   // consumers); a refused one is checked again with all errors, to say everything that is wrong.
-  const fast = new Ajv({ allErrors: false, strict: false });
-  const full = new Ajv({ allErrors: true, strict: false });
-  // 'fast' formats: regex checks instead of full parsing on every event.
-  for (const ajv of [fast, full]) addFormats(ajv, { mode: 'fast' });
+  let ajv: { fast: Ajv; full: Ajv } | undefined;
+  const instances = () => {
+    if (ajv) return ajv;
+    ajv = {
+      fast: new Ajv({ allErrors: false, strict: false }),
+      full: new Ajv({ allErrors: true, strict: false }),
+    };
+    // 'fast' formats: regex checks instead of full parsing on every event.
+    for (const instance of [ajv.fast, ajv.full]) addFormats(instance, { mode: 'fast' });
+    return ajv;
+  };
   const envelopeSchema = JSON.parse(
     readFileSync(join(dir, `${ENVELOPE}.v1.schema.json`), 'utf8'),
   ) as object;
-  const envelope = fast.compile(envelopeSchema);
+  let envelope: ValidateFunction | undefined;
   const schemas = new Map<string, object>();
-  const byKey = new Map<string, ValidateFunction>();
+  const compiled = new Map<string, ValidateFunction>();
   for (const contract of readContractFiles(dir)) {
-    const key = `${contract.type}@${contract.version}`;
-    schemas.set(key, contract.schema);
-    byKey.set(key, fast.compile(contract.schema));
+    schemas.set(`${contract.type}@${contract.version}`, contract.schema);
   }
-  const types = new Set([...byKey.keys()].map((key) => key.split('@')[0]!));
+  const validatorOf = (key: string) => {
+    let validate = compiled.get(key);
+    if (!validate) {
+      validate = instances().fast.compile(schemas.get(key)!);
+      compiled.set(key, validate);
+    }
+    return validate;
+  };
+  const types = new Set([...schemas.keys()].map((key) => key.split('@')[0]!));
   const describe = (schema: object, value: unknown, what: string) => {
+    const { full } = instances();
     const validate = full.compile(schema);
     validate(value);
     return `${what}: ${full.errorsText(validate.errors, { dataVar: what })}`;
   };
   return {
     types,
-    has: (type, version = 1) => byKey.has(`${type}@${version}`),
+    has: (type, version = 1) => schemas.has(`${type}@${version}`),
     validate(event) {
+      envelope ??= instances().fast.compile(envelopeSchema);
       if (!envelope(event)) {
         throw new EventValidationError(describe(envelopeSchema, event, 'event'));
       }
       const type = event.type as string;
       const version = contractVersion(event);
       const key = `${type}@${version}`;
-      const data = byKey.get(key);
-      if (!data) throw new UnknownEventTypeError(type, version);
-      if (!data(event.data)) {
+      if (!schemas.has(key)) throw new UnknownEventTypeError(type, version);
+      if (!validatorOf(key)(event.data)) {
         throw new EventValidationError(describe(schemas.get(key)!, event.data, `${type} data`));
       }
     },

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { mongo } from 'mongoose';
-import { withDeadline, type MongoConnection } from '../mongo';
+import type { MongoConnection } from '../mongo';
+// Not from '../mongo': its index loads mongoose (≈0.3 s), and the gateway, which reaches this
+// module through lib/graphql without ever storing a record, must not pay for it at start-up.
+import { withDeadline } from '../mongo/withDeadline';
 
 /** A stored idempotent request: claimed while it runs, then holding its response. */
 export interface IdempotencyRecord {

@@ -10,7 +10,14 @@ import type { DocumentNode } from 'graphql';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { eventMetrics } from '../events';
 import type { Logger } from '../logging';
-import { closeServer, createHttpApp, listen, type ReadinessCheck } from '../http';
+import {
+  closeServer,
+  createHttpApp,
+  createJsonErrorHandler,
+  listen,
+  notFoundAsJson,
+  type ReadinessCheck,
+} from '../http';
 import { createGraphQLTracing } from '../telemetry';
 import { createIdempotencyStore, type IdempotencyStoreOptions } from './idempotencyStore';
 import { useIdempotency, type UseIdempotencyOptions } from './useIdempotency';
@@ -107,6 +114,9 @@ export async function startSubgraphServer<C extends BaseContext>(
   await idempotencyStore?.start();
   const apollo = new ApolloServer<C>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
+    // Shutdown is the caller's (runMain): Apollo's own SIGTERM handler would stop the server
+    // concurrently and re-send SIGTERM to the process when done (see gateway/src/startGateway.ts).
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       tracing.plugin,
@@ -130,6 +140,8 @@ export async function startSubgraphServer<C extends BaseContext>(
       },
     }),
   );
+  // Malformed JSON, unknown paths, anything thrown: GraphQL JSON, never Express' HTML page.
+  app.use(notFoundAsJson, createJsonErrorHandler(logger));
   const url = await listen(httpServer, options.port, options.host);
   logger.info({ url: `${url}/graphql` }, `${name} subgraph ready`);
   return {

@@ -8,7 +8,9 @@ runMain('stack', async () => {
   // One process, one tracer provider: spans tell roles apart by their tracer (instrumentation scope).
   return startTraced(options.gateway.platform.telemetry, 'component-platform', async () => {
     const stack = await startStack(options);
-    console.error(`[stack] all roles up; GraphQL (and Apollo Sandbox) at ${stack.gatewayUrl}`);
+    // Sandbox is served in development only (see gateway/src/landingPage.ts).
+    const served = options.gateway.env === 'production' ? 'GraphQL' : 'GraphQL and Apollo Sandbox';
+    console.error(`[stack] all roles up; ${served} at ${stack.gatewayUrl}`);
     return stack;
   });
 });

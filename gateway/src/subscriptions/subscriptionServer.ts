@@ -18,6 +18,7 @@ import {
 } from '../plugins/useRequireAuthentication';
 import { SubscriptionCloseCode } from './closeCodes';
 import { createDocumentCache } from './documentCache';
+import { createSocketWriter } from './socketWriter';
 import { toSocketErrors } from './socketErrors';
 import type {
   PreparedSubscription,
@@ -61,12 +62,19 @@ export interface SubscriptionServerOptions {
   connectionInitWaitTimeoutMs?: number;
   /** Production: no "Did you mean …" in validation errors. */
   isProduction: boolean;
+  /**
+   * Bytes of subscription results waiting in the gateway for one client's socket (its kernel
+   * buffers full) past which the client is closed 4290 as too slow. @default 1048576
+   */
+  maxBufferedBytesPerClient?: number;
   logger: Logger;
 }
 
 interface OperationContext {
   identity: SubscriberIdentity;
   socket: WebSocket;
+  /** The graphql-ws operation id (the `id` of its frames). */
+  operationId: string;
   prepared?: PreparedSubscription;
 }
 
@@ -113,7 +121,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         identities.set(ctx, identity ?? ANONYMOUS);
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, operationId, payload) => {
         const schema = options.getSchema();
         if (!schema) return [graphqlError('INTERNAL_SERVER_ERROR', 'supergraph not loaded yet')];
         const parsed = documents.get(schema, payload.query);
@@ -126,7 +134,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         const identity = identities.get(ctx) ?? ANONYMOUS;
         if (requireAuthFor.includes(operation.operation) && !identity.claims)
           return refuse([authenticationRequired(operation.operation)]);
-        const context: OperationContext = { identity, socket: ctx.extra.socket };
+        const context: OperationContext = { identity, socket: ctx.extra.socket, operationId };
         const args: ExecutionArgs = {
           schema,
           document,
@@ -149,10 +157,18 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         const context = args.contextValue as OperationContext;
         const prepared = context.prepared;
         if (!prepared) return { errors: [graphqlError('BAD_USER_INPUT', 'not a subscription')] };
-        return manager.subscribe(prepared, () => {
-          logger.warn({ field: prepared.field }, 'slow subscriber closed');
-          context.socket.close(SubscriptionCloseCode.SlowConsumer, 'Subscriber too slow');
-        });
+        return manager.subscribe(
+          prepared,
+          () => {
+            logger.warn({ field: prepared.field }, 'slow subscriber closed');
+            context.socket.close(SubscriptionCloseCode.SlowConsumer, 'Subscriber too slow');
+          },
+          createSocketWriter(
+            context.socket,
+            context.operationId,
+            options.maxBufferedBytesPerClient ?? 1024 * 1024,
+          ),
+        );
       },
       execute: (args) => {
         const context = args.contextValue as OperationContext;
@@ -172,8 +188,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     },
     async close() {
       manager.close();
-      for (const socket of wss.clients)
-        socket.close(SubscriptionCloseCode.GoingAway, 'Going away');
+      for (const socket of wss.clients) socket.close(SubscriptionCloseCode.GoingAway, 'Going away');
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -147,7 +147,7 @@ describe('gateway subscriptions', () => {
     sub.unsubscribe();
   });
 
-  it('should close subscribers with 1012 (service restart) on graceful shutdown', async () => {
+  it('should close subscribers with 1001 (going away) on graceful shutdown', async () => {
     const leaving = await fixture.startGateway();
     const runId = `run-${randomUUID()}`;
     await fixture.emit(runId, 'STARTED');
@@ -163,7 +163,7 @@ describe('gateway subscriptions', () => {
     fixture.gateways.splice(fixture.gateways.indexOf(leaving), 1);
     await leaving.stop();
     const code = await eventually(async () => closeCode);
-    expect(code).toBe(1012);
+    expect(code).toBe(1001);
     await client.dispose();
   });
 
