@@ -1,7 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   Kind,
+  type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLError,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
@@ -77,39 +79,44 @@ export function measureOperation(
   return { depth, aliases, cost };
 }
 
-/**
- * Refuses operations beyond the limits before any subgraph is called: BAD_USER_INPUT (HTTP 400)
- * with `extensions.limit` naming the limit and `extensions.actual` the measured value.
- */
-export function useOperationLimits(limits: OperationLimits = {}): ApolloServerPlugin {
+/** The first limit an operation exceeds, as the error the client gets; undefined = within limits. */
+export function exceededLimit(
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  limits: OperationLimits = {},
+): GraphQLError | undefined {
   const maxDepth = limits.maxDepth ?? 15;
   const maxAliases = limits.maxAliases ?? 30;
   const maxCost = limits.maxCost ?? 10_000;
+  const fragments = Object.fromEntries(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
+  const shape = measureOperation(operation, fragments, variables);
+  const refuse = (limit: string, max: number, actual: number) =>
+    graphqlError('BAD_USER_INPUT', `operation ${limit} ${actual} exceeds the limit of ${max}`, {
+      limit,
+      max,
+      actual,
+      http: { status: 400 },
+    });
+  if (shape.depth > maxDepth) return refuse('depth', maxDepth, shape.depth);
+  if (shape.aliases > maxAliases) return refuse('aliases', maxAliases, shape.aliases);
+  if (shape.cost > maxCost) return refuse('cost', maxCost, shape.cost);
+  return undefined;
+}
+
+/** Refuses operations past the depth, alias or cost limits (HTTP and socket queries). */
+export function useOperationLimits(limits: OperationLimits = {}): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request }) {
           if (!operation) return;
-          const fragments = Object.fromEntries(
-            document.definitions
-              .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-              .map((d) => [d.name.value, d]),
-          );
-          const shape = measureOperation(operation, fragments, request.variables ?? {});
-          const refuse = (limit: string, max: number, actual: number) =>
-            graphqlError(
-              'BAD_USER_INPUT',
-              `operation ${limit} ${actual} exceeds the limit of ${max}`,
-              {
-                limit,
-                max,
-                actual,
-                http: { status: 400 },
-              },
-            );
-          if (shape.depth > maxDepth) throw refuse('depth', maxDepth, shape.depth);
-          if (shape.aliases > maxAliases) throw refuse('aliases', maxAliases, shape.aliases);
-          if (shape.cost > maxCost) throw refuse('cost', maxCost, shape.cost);
+          const exceeded = exceededLimit(operation, document, request.variables ?? {}, limits);
+          if (exceeded) throw exceeded;
         },
       };
     },

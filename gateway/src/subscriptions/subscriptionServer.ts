@@ -16,6 +16,7 @@ import {
   authenticationRequired,
   type ProtectedOperation,
 } from '../plugins/useRequireAuthentication';
+import { exceededLimit, type OperationLimits } from '../plugins/useOperationLimits';
 import { SubscriptionCloseCode } from './closeCodes';
 import { createDocumentCache } from './documentCache';
 import { createSocketWriter } from './socketWriter';
@@ -62,6 +63,8 @@ export interface SubscriptionServerOptions {
   connectionInitWaitTimeoutMs?: number;
   /** Production: no "Did you mean …" in validation errors. */
   isProduction: boolean;
+  /** Depth, alias and cost limits of subscription operations (the HTTP ones). */
+  limits?: OperationLimits;
   /**
    * Bytes of subscription results waiting in the gateway for one client's socket (its kernel
    * buffers full) past which the client is closed 4290 as too slow. @default 1048576
@@ -143,6 +146,15 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           contextValue: context,
         };
         if (operation.operation === 'subscription') {
+          // Queries and mutations meet the limits in Apollo Server; subscriptions here, before a
+          // feed runs queries built from them.
+          const exceeded = exceededLimit(
+            operation,
+            document,
+            payload.variables ?? {},
+            options.limits,
+          );
+          if (exceeded) return refuse([exceeded]);
           const prepared = await manager.prepare(args, context.identity);
           if (Array.isArray(prepared)) return prepared;
           context.prepared = prepared as PreparedSubscription;

@@ -414,6 +414,19 @@ describe.each([
       }
     });
 
+    it('should refuse a subscription past the alias limit with BAD_USER_INPUT, as HTTP does', async () => {
+      const ws = socket();
+      await ws.init({ authorization: `Bearer ${await token()}` });
+      const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: id`).join(' ');
+      const error = (await ws.operation(
+        '1',
+        `subscription { runProgress(runId: "r1") { ${aliases} } }`,
+      )) as { type: string; payload: ErrorBody['errors'] };
+      expect(error.type).toBe('error');
+      expect(error.payload.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(error.payload[0]?.message).toMatch(/aliases 31 exceeds the limit of 30/);
+    });
+
     it('should answer an unknown operationName with OPERATION_RESOLUTION_FAILURE', async () => {
       const ws = socket();
       await ws.init();
