@@ -15,64 +15,11 @@ import { createEvent, encodeEvent } from '../../lib/events';
 import { createKafka, topicNames } from '../../lib/kafka';
 import { createLogger } from '../../lib/logging';
 import { startSubgraphServer, type RunningSubgraph } from '../../lib/graphql';
-
-/** Copy of the integration fixture's progress SDL (kept identical on purpose). */
-const PROGRESS_SDL = /* GraphQL */ `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-  scalar DateTime
-  enum RunStatus {
-    PENDING
-    RUNNING
-    SUCCEEDED
-    FAILED
-  }
-  enum RunEventKind {
-    SNAPSHOT
-    STARTED
-    TRANSITIONED
-    STEP_PROGRESSED
-    COMPLETED
-  }
-  type WorkflowRun @key(fields: "id") {
-    id: ID!
-    status: RunStatus!
-  }
-  type RunProgressEvent @key(fields: "id") {
-    id: ID!
-    runId: ID!
-    sequence: Int!
-    cursor: String!
-    kind: RunEventKind!
-    at: DateTime!
-    status: RunStatus!
-    stepId: String
-    fromStep: String
-    toStep: String
-    message: String
-    padding(bytes: Int!): String!
-    run: WorkflowRun!
-  }
-  input RunFilter {
-    status: RunStatus
-  }
-  type Query {
-    runProgressEvents(runId: ID!, after: String, first: Int = 100): [RunProgressEvent!]!
-    runProgressEvent(id: ID!): RunProgressEvent
-    runProgressSnapshot(runId: ID!): RunProgressEvent
-  }
-  type Subscription {
-    runProgress(runId: ID!, after: String): RunProgressEvent!
-    runsChanged(filter: RunFilter): RunProgressEvent!
-  }
-`;
-
-const LABELS_SDL = /* GraphQL */ `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-  type WorkflowRun @key(fields: "id") {
-    id: ID!
-    label: String!
-  }
-`;
+// The integration fixture's contract, so the bench measures what the tests check.
+import {
+  LABELS_SDL,
+  PROGRESS_SDL,
+} from '../../test/integration/gateway/fixtures/progressSubgraphs';
 
 export type ProgressKind = 'STARTED' | 'TRANSITIONED' | 'STEP_PROGRESSED' | 'COMPLETED';
 
