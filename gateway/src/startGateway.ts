@@ -2,23 +2,28 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { eventMetrics } from '../../lib/events';
-import { closeServer, createHttpApp, listen } from '../../lib/http';
+import {
+  closeServer,
+  createHttpApp,
+  createJsonErrorHandler,
+  listen,
+  notFoundAsJson,
+  parseByteSize,
+} from '../../lib/http';
 import { createPlatformKafka } from '../../lib/kafka';
 import { createLogger, type Logger } from '../../lib/logging';
 import { createGraphQLTracing, startTelemetry } from '../../lib/telemetry';
 import type { GatewayOptions } from './config';
 import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './createDataSource';
+import { createFastGateway } from './executor';
 import {
   createKafkaEventSource,
   createSubscriptionManager,
@@ -28,12 +33,15 @@ import {
   type SubscriptionServer,
 } from './subscriptions';
 import { bodyErrors, refuseLargeBatches } from './httpGuards';
+import { chooseLandingPage } from './landingPage';
 import { createErrorMasking } from './plugins/useErrorMasking';
 import { createJwtVerifier } from './plugins/useJwtAuthentication';
 import { useIdempotencyKey } from './plugins/useIdempotencyKey';
 import { useOperationLimits } from './plugins/useOperationLimits';
+import { useOperationResolution } from './plugins/useOperationResolution';
 import { useRequireAuthentication } from './plugins/useRequireAuthentication';
 import { useSafelist } from './plugins/useSafelist';
+import { useUnexpectedErrors } from './plugins/useUnexpectedErrors';
 import { supergraphSource } from './supergraphSource';
 import { reachableSubgraphs, subgraphUrlsOf } from './subgraphReadiness';
 import { createGatewayMetrics } from './plugins/useMetrics';
@@ -136,12 +144,18 @@ export async function startGateway(
   let subscriptionServer: SubscriptionServer | undefined;
   const production = options.env === 'production';
   const tracing = createGraphQLTracing({ name: 'gateway' });
+  const landingPage = chooseLandingPage(production, options.apollo?.graphRef);
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    // Apollo's gateway (schema, plans, data sources) on our executor: see gateway/src/executor.
+    gateway: createFastGateway(gateway),
     logger,
     introspection: options.introspection ?? !production,
     ...(options.apollo && { apollo: options.apollo }),
     csrfPrevention: true,
+    // Shutdown is runMain's (lib/lifecycle): Apollo's own SIGTERM handler stopped the server a
+    // second time, concurrently (Apollo Server 5 never resolves the second stop() call) and then
+    // re-sent SIGTERM to the process, which runMain took for an impatient second signal: exit 1.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: (limits.maxBatch ?? 1) > 1,
     includeStacktraceInErrorResponses: !production,
     formatError: createErrorMasking(production),
@@ -151,6 +165,7 @@ export async function startGateway(
       tracing.plugin,
       metrics.plugin,
       useOperationLimits(limits),
+      useUnexpectedErrors(logger, { masked: production }),
       useIdempotencyKey(),
       ...(requireAuthFor.length > 0 ? [useRequireAuthentication(requireAuthFor)] : []),
       ...(options.safelist ? [useSafelist(options.safelist)] : []),
@@ -164,9 +179,11 @@ export async function startGateway(
           };
         },
       },
-      production
-        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-        : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+      // An unknown or ambiguous operation is a 400, not the executor's 500.
+      useOperationResolution(),
+      // No "Did you mean …" in production: suggestions spell out the schema to a prober.
+      ...(production ? [ApolloServerPluginDisableSuggestions()] : []),
+      landingPage.plugin,
     ],
   });
   await apollo.start();
@@ -222,15 +239,21 @@ export async function startGateway(
       executeOperation: (document, variables, operationName, identity) =>
         execute(document, variables, identity, operationName),
       isProduction: production,
+      limits,
       logger,
-      requireAuthentication: requireAuthFor.includes('subscription'),
+      // Same rules as HTTP: anonymous sockets are accepted, protected operation types refused.
+      requireAuthFor,
+      // A WebSocket message is limited like an HTTP body (over it: close 1009).
+      maxPayloadBytes: parseByteSize(limits.bodyLimit ?? '1mb'),
+      connectionInitWaitTimeoutMs: options.subscriptions?.connectionInitTimeoutMs ?? 30_000,
       ...(verifyToken && {
+        // No token: anonymous (null). An invalid one throws, and the socket is closed 4401.
         authenticate: async (params, request) => {
           const header =
             (typeof params?.authorization === 'string' ? params.authorization : undefined) ??
             (typeof params?.Authorization === 'string' ? params.Authorization : undefined) ??
             request.headers.authorization;
-          const claims = await verifyToken(header).catch(() => null);
+          const claims = await verifyToken(header);
           return claims
             ? { principal: String(claims.sub ?? JSON.stringify(claims)), claims }
             : null;
@@ -259,9 +282,18 @@ export async function startGateway(
     }),
     bodyErrors,
   );
+  // Malformed JSON, unknown paths, anything thrown: GraphQL JSON, never Express' HTML page.
+  app.use(notFoundAsJson, createJsonErrorHandler(logger));
   const url = await listen(httpServer, options.port, options.host);
+  // Says what is served: the landing page really served, introspection, the socket if any.
   logger.info(
-    { url: `${url}/graphql`, ...(eventSource && { subscriptionEvents: eventSource.ready }) },
+    {
+      url: `${url}/graphql`,
+      landingPage: landingPage.description,
+      introspection: options.introspection ?? !production,
+      subscriptions: subscriptionServer ? `${url.replace(/^http/, 'ws')}/graphql` : 'off',
+      ...(eventSource && { subscriptionEvents: eventSource.ready }),
+    },
     'gateway ready',
   );
   return {

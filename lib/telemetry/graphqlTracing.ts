@@ -12,8 +12,9 @@ import {
   ATTR_GRAPHQL_OPERATION_NAME,
   ATTR_GRAPHQL_OPERATION_TYPE,
 } from './attributes';
-import { extractContext, runInContext, withCorrelationId } from './propagation';
+import { extractContext, runInContext, TRACEPARENT_HEADER, withCorrelationId } from './propagation';
 import { platformTracer } from './spans';
+import { isTracing } from './startTelemetry';
 
 /** Header of the platform's correlation id on HTTP requests. */
 export const CORRELATION_ID_HTTP_HEADER = 'x-correlation-id';
@@ -24,7 +25,9 @@ export interface GraphQLTracingOptions {
   name: string;
   /**
    * Put the correlation id into the context so every log line names it. Off where the
-   * per-request logger already binds it (subgraphs), to avoid a duplicate key. @default true
+   * per-request logger already binds it (subgraphs), to avoid a duplicate key. With tracing off
+   * it applies to requests carrying a trace context only (see {@link GraphQLTracing.middleware}).
+   * @default true
    */
   logCorrelationId?: boolean;
 }
@@ -43,6 +46,11 @@ export interface GraphQLTracing {
    * and runs the rest of the chain inside it. Mount it after the body parser (so the chain runs
    * synchronously inside the span's context) and before Apollo's middleware. It also assigns an
    * `x-correlation-id` to requests that carry none, so context builders and logs agree.
+   *
+   * Tracing off (no provider), a request without `traceparent` runs in no async context at all:
+   * there is no span to carry, and entering one would switch on async hooks for the process
+   * (every promise tracked). A request with one still enters it, so code that reads the active
+   * context (event publishing) passes it through; the gateway reads it from the request headers.
    */
   middleware: TracingMiddleware;
   /** Names the active server span after the operation (`mutation RegisterComponent`) and marks errors. */
@@ -64,6 +72,10 @@ export function createGraphQLTracing({
       if (typeof correlationId !== 'string' || correlationId === '') {
         correlationId = randomUUID();
         req.headers[CORRELATION_ID_HTTP_HEADER] = correlationId;
+      }
+      if (!isTracing() && req.headers[TRACEPARENT_HEADER] === undefined) {
+        next();
+        return;
       }
       const parent = extractContext(req.headers, ROOT_CONTEXT);
       const span = platformTracer(name).startSpan(

@@ -5,10 +5,14 @@ import { isPublicErrorCode } from './useErrorMasking';
 
 /**
  * Logs each unexpected error (no public `extensions.code`) once, with the request's correlation
- * id, and hands that id to the client in `extensions.correlationId` of the (masked) error, so a
- * report from a user leads to the log line.
+ * id. When errors are masked (production), the masked error carries that id in
+ * `extensions.correlationId`, so a report from a user leads to the log line; unmasked, the
+ * response stays exactly what Apollo answers.
  */
-export function useUnexpectedErrors(logger: Logger): ApolloServerPlugin<GatewayContext> {
+export function useUnexpectedErrors(
+  logger: Logger,
+  { masked }: { masked: boolean },
+): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue }) {
       let unexpected = false;
@@ -28,7 +32,7 @@ export function useUnexpectedErrors(logger: Logger): ApolloServerPlugin<GatewayC
           }
         },
         async willSendResponse({ response }) {
-          if (!unexpected || response.body.kind !== 'single') return;
+          if (!masked || !unexpected || response.body.kind !== 'single') return;
           for (const error of response.body.singleResult.errors ?? []) {
             if (isPublicErrorCode(error.extensions?.code)) continue;
             (error as { extensions?: Record<string, unknown> }).extensions = {

@@ -22,7 +22,7 @@ async function serverLogging(lines: Record<string, unknown>[]) {
       },
     },
     formatError: createErrorMasking(true),
-    plugins: [useUnexpectedErrors({ ...logger, error } as never)],
+    plugins: [useUnexpectedErrors({ ...logger, error } as never, { masked: true })],
   });
   await server.start();
   return server;

@@ -1,0 +1,5 @@
+export {
+  createFastGateway,
+  type ExecutionPath,
+  type FastGatewayOptions,
+} from './createFastGateway';
