@@ -194,6 +194,15 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     },
     wss,
   );
+  // graphql-ws prints every socket error (an oversized message, a reset) with console.error and a
+  // stack, which a client could repeat at will; ws has already closed the socket with its code
+  // (1009 for an oversized message), so the error is logged at debug instead.
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error) =>
+      logger.debug({ err: error }, 'websocket closed on a socket error'),
+    );
+  });
   return {
     get clients() {
       return wss.clients.size;

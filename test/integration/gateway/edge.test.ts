@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { gatewayOptionsFromEnv, startGateway, type RunningGateway } from '../../../gateway/src';
 import { startSubgraphServer, type RunningSubgraph } from '../../../lib/graphql';
 import { createLogger } from '../../../lib/logging';
+import { eventually } from '../../utils/graphqlClient';
 import { testEnv } from '../../utils/servicesEnv';
 
 /** One subgraph with every operation type, the subscription shaped like the workflow's. */
@@ -205,6 +206,14 @@ describe.each([
       ),
       capture.logger,
     );
+    // Its live events joined: stopping the gateway while it still creates its topics would leave
+    // that work running past the test.
+    await eventually(async () => {
+      const ready = (await (await fetch(`${gateway.url}/ready`)).json()) as {
+        checks: Record<string, boolean>;
+      };
+      return ready.checks.subscriptionEvents ? true : undefined;
+    }, 120_000);
   });
 
   afterEach(() => {

@@ -59,7 +59,8 @@ export function createKafkaMember(
       await shared.prepare();
       if (startAt === 'now' && positions.size === 0) {
         for (const topic of topics) {
-          for (const end of await endOffsets(kafka, topic)) {
+          if (!life.active()) return { reason: 'stopped' };
+          for (const end of await endOffsets(kafka, topic, life.active)) {
             positions.set(`${topic}:${end.partition}`, end.offset);
           }
         }

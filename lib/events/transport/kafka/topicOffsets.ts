@@ -20,8 +20,15 @@ export async function withAdmin<T>(
   }
 }
 
-/** The end (high watermark) of every partition; a topic created moments ago gets a few tries. */
-export async function endOffsets(kafka: Kafka, topic: string): Promise<PartitionOffset[]> {
+/**
+ * The end (high watermark) of every partition; a topic created moments ago gets a few tries,
+ * for as long as `wanted()` (the caller may have been stopped meanwhile).
+ */
+export async function endOffsets(
+  kafka: Kafka,
+  topic: string,
+  wanted: () => boolean = () => true,
+): Promise<PartitionOffset[]> {
   return withAdmin(kafka, async (admin) => {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -29,7 +36,7 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Partition
         return offsets.map((o) => ({ partition: o.partition, offset: o.high }));
       } catch (error) {
         // Leaders of a fresh topic are elected within moments.
-        if (attempt >= 30) throw error;
+        if (attempt >= 30 || !wanted()) throw error;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }

@@ -87,10 +87,16 @@ export function createProgressQueries(store: RunStore, runEvents: RunEventModel)
         const run = await loadRun(id.slice(0, mark));
         return run ? snapshotOf(run) : null;
       }
+      // The run first: loading it rolls committed events forward, so an event published right
+      // after its commit (before the committer wrote it to run_events) is found.
+      const at = id.lastIndexOf(':');
+      if (at <= 0) return null;
+      const run = await loadRun(id.slice(0, at));
+      if (!run) return null;
       const doc = await runEvents.findById(id).lean<RunEventDoc>().exec();
-      if (!doc) return null;
-      const run = await loadRun(doc.runId);
-      return run && doc.sequence <= run.progressSequence ? toView(doc) : null;
+      return doc && doc.runId === run._id && doc.sequence <= run.progressSequence
+        ? toView(doc)
+        : null;
     },
     async snapshot(runId: string) {
       const run = await loadRun(runId);
