@@ -10,8 +10,11 @@ RUN npm run build
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production MONGOMS_DISABLE_POSTINSTALL=1
+# python3 for the workflow role's script actions (workers/scripts).
+RUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
 COPY schema ./schema
+COPY workers ./workers
 USER node

@@ -10,6 +10,15 @@ import {
   type PlatformOptions,
 } from '../../../lib/config';
 import { defaultPendingSignalOptions, type PendingSignalOptions } from './engine/pendingSignals';
+import { scriptFoldersSchema } from './actions/script/scriptFoldersSchema';
+import { defaultAiActionOptions, type AiActionOptions } from './actions/ai';
+
+/** An API key variable: unset or empty means "not configured". */
+const apiKey = z
+  .string()
+  .optional()
+  .transform((value) => value?.trim() || undefined);
+const { anthropic, gemini } = defaultAiActionOptions.providers;
 
 const workflowEnvSchema = sharedEnvSchema.extend({
   ...subgraphSecurityEnvShape,
@@ -27,6 +36,29 @@ const workflowEnvSchema = sharedEnvSchema.extend({
   WORKFLOW_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Registers the `test.echo` / `test.fail` actions (tests and demos only). */
   WORKFLOW_TEST_ACTIONS: booleanFlag.default(false),
+  /** Folders `script.run` takes scripts from (comma-separated). Default: `<repository>/workers/scripts`. */
+  SCRIPT_FOLDERS: scriptFoldersSchema,
+  /** `ai.complete` (docs/workflow.md, "AI actions"): without a key a provider is NOT_CONFIGURED. */
+  ANTHROPIC_API_KEY: apiKey,
+  ANTHROPIC_MODEL: z.string().min(1).default(anthropic.model),
+  ANTHROPIC_BASE_URL: z.url().default(anthropic.baseUrl),
+  GEMINI_API_KEY: apiKey,
+  GEMINI_MODEL: z.string().min(1).default(gemini.model),
+  GEMINI_BASE_URL: z.url().default(gemini.baseUrl),
+  WORKFLOW_AI_PROVIDER: z
+    .enum(['anthropic', 'gemini'])
+    .default(defaultAiActionOptions.defaultProvider),
+  WORKFLOW_AI_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(defaultAiActionOptions.requestTimeoutMs),
+  WORKFLOW_AI_HTTP_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(defaultAiActionOptions.httpAttempts),
 });
 
 /** Options of the workflow engine hosted by the workflow role. */
@@ -54,6 +86,10 @@ export interface WorkflowOptions {
   testActions: boolean;
   /** Signals kept for runs not yet waiting for them (`ttlMs` from WORKFLOW_SIGNAL_TTL_MS). */
   pendingSignals: PendingSignalOptions;
+  /** Folders of `script.run` (SCRIPT_FOLDERS, absolute). @default [`<repository>/workers/scripts`] */
+  scriptFolders: string[];
+  /** Providers and retries of `ai.complete` (`defaultAiActionOptions` + the variables above). */
+  ai: AiActionOptions;
 }
 
 /** Parses and validates the workflow subgraph's environment once at start-up. */
@@ -77,5 +113,24 @@ export function workflowOptionsFromEnv(
       : {},
     testActions: parsed.WORKFLOW_TEST_ACTIONS,
     pendingSignals: { ...defaultPendingSignalOptions, ttlMs: parsed.WORKFLOW_SIGNAL_TTL_MS },
+    scriptFolders: parsed.SCRIPT_FOLDERS,
+    ai: {
+      ...defaultAiActionOptions,
+      providers: {
+        anthropic: {
+          apiKey: parsed.ANTHROPIC_API_KEY,
+          model: parsed.ANTHROPIC_MODEL,
+          baseUrl: parsed.ANTHROPIC_BASE_URL,
+        },
+        gemini: {
+          apiKey: parsed.GEMINI_API_KEY,
+          model: parsed.GEMINI_MODEL,
+          baseUrl: parsed.GEMINI_BASE_URL,
+        },
+      },
+      defaultProvider: parsed.WORKFLOW_AI_PROVIDER,
+      requestTimeoutMs: parsed.WORKFLOW_AI_REQUEST_TIMEOUT_MS,
+      httpAttempts: parsed.WORKFLOW_AI_HTTP_ATTEMPTS,
+    },
   };
 }

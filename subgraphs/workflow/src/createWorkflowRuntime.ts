@@ -107,6 +107,8 @@ export async function createWorkflowRuntime(
   const actions = createActionRegistry([
     ...builtinActions({
       webhook: { secrets: options.webhookSecrets },
+      script: { folders: options.scriptFolders },
+      ai: options.ai,
       testActions: options.testActions,
     }),
     ...(extras.actions ?? []),

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createEvent, platformContracts } from '../../../../lib/events';
 import { WorkflowError } from '../errors';
+import { createAiCompleteAction, defaultAiActionOptions, type AiActionOptions } from './ai';
+import { createScriptAction, type ScriptActionOptions } from './script/createScriptAction';
 import type { ActionHandler } from './types';
 import { createWebhookAction, type WebhookActionOptions } from './webhookAction';
 
@@ -184,6 +186,10 @@ const validateComponents: ActionHandler = {
 /** Options of the built-in actions. */
 export interface BuiltinActionOptions {
   webhook: WebhookActionOptions;
+  /** `ai.complete`; without it every provider is NOT_CONFIGURED. @default defaultAiActionOptions */
+  ai?: AiActionOptions;
+  /** `script.run`. @default defaultScriptActionOptions */
+  script?: Partial<ScriptActionOptions>;
   /** Adds `test.echo` and `test.fail`. @default false */
   testActions?: boolean;
 }
@@ -197,6 +203,8 @@ export function builtinActions(options: BuiltinActionOptions): ActionHandler[] {
     registerComponents,
     validateComponents,
     createWebhookAction(options.webhook),
+    createScriptAction(options.script),
+    createAiCompleteAction(options.ai ?? defaultAiActionOptions),
     ...(options.testActions ? testActions() : []),
   ];
 }
