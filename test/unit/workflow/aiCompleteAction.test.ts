@@ -61,6 +61,30 @@ describe('ai.complete', () => {
     signal?: AbortSignal,
   ) => createAiCompleteAction({ ...options, ...overrides }).run(input, contextOf(signal));
 
+  /**
+   * Answers one 429 with `retryAfter()` and returns the wait the action logged before retrying
+   * (then aborts it), with the clock just before the request and just after the log line.
+   */
+  const firstRetryAfter = async (retryAfter: () => string) => {
+    fake.reply({ status: 429, headers: { 'retry-after': retryAfter() } });
+    const { recording, lines } = recordingLogger();
+    const controller = new AbortController();
+    const sentAfter = Date.now();
+    const pending = createAiCompleteAction(options)
+      .run({ prompt: 'hi' }, contextOf(controller.signal, recording))
+      .catch((e: unknown) => e);
+    const retry = await eventually(
+      async () => lines.find((l) => l.msg.includes('retrying')),
+      5000,
+      10,
+    );
+    const seenBefore = Date.now();
+    controller.abort(new Error('stop waiting'));
+    await expect(pending).resolves.toMatchObject({ message: 'stop waiting' });
+    expect(fake.requests).toHaveLength(1);
+    return { waitMs: retry.waitMs as number, sentAfter, seenBefore };
+  };
+
   it('should call the Anthropic Messages API as documented and return the text', async () => {
     fake.reply({ text: 'Hello from Claude' });
     const output = await run({
@@ -122,27 +146,20 @@ describe('ai.complete', () => {
     expect(fake.requests).toHaveLength(3);
   });
 
-  it.each([
-    ['delay-seconds', () => '30', 30_000],
-    ['an HTTP date', () => new Date(Date.now() + 20_000).toUTCString(), 20_000],
-  ])('should wait the Retry-After of a 429 given as %s', async (_, retryAfter, expectedMs) => {
-    fake.reply({ status: 429, headers: { 'retry-after': retryAfter() } });
-    const { recording, lines } = recordingLogger();
-    const controller = new AbortController();
-    const pending = createAiCompleteAction(options)
-      .run({ prompt: 'hi' }, contextOf(controller.signal, recording))
-      .catch((e: unknown) => e);
-    const retry = await eventually(
-      async () => lines.find((l) => l.msg.includes('retrying')),
-      5000,
-      10,
+  it('should wait the Retry-After of a 429 given as delay-seconds', async () => {
+    const { waitMs } = await firstRetryAfter(() => '30');
+    expect(waitMs).toBe(30_000);
+  });
+
+  it('should wait the Retry-After of a 429 given as an HTTP date, up to that date', async () => {
+    // HTTP dates have whole seconds: the header names `due` rounded down to its second.
+    const due = Math.floor((Date.now() + 20_000) / 1000) * 1000;
+    const { waitMs, sentAfter, seenBefore } = await firstRetryAfter(() =>
+      new Date(due).toUTCString(),
     );
-    controller.abort(new Error('stop waiting'));
-    await expect(pending).resolves.toMatchObject({ message: 'stop waiting' });
-    // HTTP dates have whole seconds: up to one less than asked.
-    expect(retry.waitMs).toBeLessThanOrEqual(expectedMs);
-    expect(retry.waitMs).toBeGreaterThan(expectedMs - 1500);
-    expect(fake.requests).toHaveLength(1);
+    // The header was read between sending the request and seeing the retry logged.
+    expect(waitMs).toBeLessThanOrEqual(due - sentAfter);
+    expect(waitMs).toBeGreaterThanOrEqual(due - seenBefore);
   });
 
   it('should fail at once (retriable) when Retry-After exceeds its bound', async () => {
