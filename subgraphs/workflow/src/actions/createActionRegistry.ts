@@ -1,3 +1,4 @@
+import { describeSchemaErrors } from './stepSchemas';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { Logger } from '../../../../lib/logging';
 import { WorkflowError } from '../errors';
@@ -29,8 +30,7 @@ interface Compiled {
   validateOutput: ValidateFunction;
 }
 
-const describe = (validate: ValidateFunction) =>
-  (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+const describe = (validate: ValidateFunction) => describeSchemaErrors(validate.errors);
 
 /** Creates the registry; a duplicate name throws at construction. */
 export function createActionRegistry(handlers: ActionHandler[]): ActionRegistry {

@@ -8,7 +8,8 @@ import { anthropicProvider } from './anthropicProvider';
 import { buildPrompt } from './buildPrompt';
 import { callProvider } from './callProvider';
 import { geminiProvider } from './geminiProvider';
-import { compileAnswerSchema, parseJsonAnswer } from './parseJsonAnswer';
+import { createStepSchemaCompiler, type CompileSchema } from '../stepSchemas';
+import { parseJsonAnswer } from './parseJsonAnswer';
 
 /** Name of the action. */
 export const AI_COMPLETE_ACTION = 'ai.complete';
@@ -55,10 +56,13 @@ async function projectContextOf(
   }
 }
 
-function compileValidate(schema: object | undefined): ValidateFunction | undefined {
+function compileValidate(
+  compileSchema: CompileSchema,
+  schema: object | undefined,
+): ValidateFunction | undefined {
   if (!schema) return undefined;
   try {
-    return compileAnswerSchema(schema);
+    return compileSchema(schema);
   } catch (error) {
     throw new WorkflowError(
       'ACTION_INPUT_INVALID',
@@ -67,7 +71,12 @@ function compileValidate(schema: object | undefined): ValidateFunction | undefin
   }
 }
 
-async function complete(input: AiCompleteInput, ctx: ActionContext, options: AiActionOptions) {
+async function complete(
+  input: AiCompleteInput,
+  ctx: ActionContext,
+  options: AiActionOptions,
+  compileSchema: CompileSchema,
+) {
   const providerName = input.provider ?? options.defaultProvider;
   const settings = options.providers[providerName];
   const apiKey = settings.apiKey;
@@ -76,7 +85,7 @@ async function complete(input: AiCompleteInput, ctx: ActionContext, options: AiA
       'NOT_CONFIGURED',
       `no API key for provider "${providerName}" (set ${providerName.toUpperCase()}_API_KEY)`,
     );
-  const validate = compileValidate(input.validate);
+  const validate = compileValidate(compileSchema, input.validate);
   const context = input.enhance ? await projectContextOf(input, options, ctx.signal) : undefined;
   const attempts = validate ? (input.validateAttempts ?? options.validateAttempts) : 1;
   let previousErrors: string | undefined;
@@ -124,6 +133,7 @@ async function complete(input: AiCompleteInput, ctx: ActionContext, options: AiA
  * once with `NOT_CONFIGURED` (never retried).
  */
 export function createAiCompleteAction(options: AiActionOptions): ActionHandler {
+  const compileSchema = createStepSchemaCompiler();
   return {
     name: AI_COMPLETE_ACTION,
     description:
@@ -156,6 +166,6 @@ export function createAiCompleteAction(options: AiActionOptions): ActionHandler 
         json: {},
       },
     },
-    run: (input, ctx) => complete(input as unknown as AiCompleteInput, ctx, options),
+    run: (input, ctx) => complete(input as unknown as AiCompleteInput, ctx, options, compileSchema),
   };
 }

@@ -1,14 +1,10 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { describeSchemaErrors } from '../stepSchemas';
 
 /** A completion checked against a JSON Schema: its value, or why it does not match. */
 export type JsonAnswer = { ok: true; value: unknown } | { ok: false; errors: string };
 
 const FENCE = /^```(?:json)?\s*\n([\s\S]*?)\n?```$/i;
-
-/** Compiles a step's `validate` schema; throws with ajv's message when it is not a valid schema. */
-export function compileAnswerSchema(schema: object): ValidateFunction {
-  return new Ajv({ allErrors: true, strict: false }).compile(schema);
-}
 
 /** Parses a completion as JSON (a surrounding ``` fence is tolerated) and validates it. */
 export function parseJsonAnswer(text: string, validate: ValidateFunction): JsonAnswer {
@@ -21,8 +17,5 @@ export function parseJsonAnswer(text: string, validate: ValidateFunction): JsonA
     return { ok: false, errors: `the answer is not JSON (${(error as Error).message})` };
   }
   if (validate(value)) return { ok: true, value };
-  const errors = (validate.errors ?? [])
-    .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
-    .join('; ');
-  return { ok: false, errors };
+  return { ok: false, errors: describeSchemaErrors(validate.errors) };
 }
