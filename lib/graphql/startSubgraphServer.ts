@@ -51,6 +51,8 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   gatewaySecret?: string;
   /** Served on `/metrics`. @default a new registry with default process metrics */
   metrics?: Registry;
+  /** Registries of the role's own metrics, merged into the default one. */
+  extraMetrics?: Registry[];
   /**
    * Honour `Idempotency-Key` (forwarded by the gateway for mutations): records live in this
    * connection's database (the subgraph's own), see {@link useIdempotency}. Off when absent.
@@ -90,10 +92,10 @@ function requireGatewaySignature(secret: string): express.RequestHandler {
 }
 
 /** Process metrics plus the process-wide event metrics (produced, outbox backlog, …) of this role. */
-function defaultSubgraphMetrics(role: string): Registry {
+function defaultSubgraphMetrics(role: string, extra: Registry[] = []): Registry {
   const own = new Registry();
   collectDefaultMetrics({ register: own, labels: { role } });
-  return Registry.merge([own, eventMetrics().registry]);
+  return Registry.merge([own, eventMetrics().registry, ...extra]);
 }
 
 /** Starts an Apollo Federation 2 subgraph over express with graceful shutdown. */
@@ -105,7 +107,7 @@ export async function startSubgraphServer<C extends BaseContext>(
     role: name,
     readiness: options.readiness,
     degradable: options.degradable,
-    metrics: options.metrics ?? defaultSubgraphMetrics(name),
+    metrics: options.metrics ?? defaultSubgraphMetrics(name, options.extraMetrics),
   });
   const httpServer = createServer(app);
   // The per-request logger below already binds the correlation id: keep it out of the mixin.

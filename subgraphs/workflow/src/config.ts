@@ -12,6 +12,11 @@ import {
 import { defaultPendingSignalOptions, type PendingSignalOptions } from './engine/pendingSignals';
 import { scriptFoldersSchema } from './actions/script/scriptFoldersSchema';
 import { defaultAiActionOptions, type AiActionOptions } from './actions/ai';
+import {
+  DEFAULT_PLUGINS_FILE,
+  readPluginSettings,
+  type PluginEntry,
+} from './plugins/pluginSettings';
 
 /** An API key variable: unset or empty means "not configured". */
 const apiKey = z
@@ -37,7 +42,9 @@ const workflowEnvSchema = sharedEnvSchema.extend({
   /** Registers the `test.echo` / `test.fail` actions (tests and demos only). */
   WORKFLOW_TEST_ACTIONS: booleanFlag.default(false),
   /** Folders `script.run` takes scripts from (comma-separated). Default: `<repository>/workers/scripts`. */
-  SCRIPT_FOLDERS: scriptFoldersSchema,
+  WORKFLOW_SCRIPT_FOLDERS: scriptFoldersSchema,
+  /** Plugin settings (YAML or JSON, docs/plugins.md); empty: no plugins. Default: `<repository>/plugins/plugins.yaml`. */
+  WORKFLOW_PLUGINS_FILE: z.string().default(DEFAULT_PLUGINS_FILE),
   /** `ai.complete` (docs/workflow.md, "AI actions"): without a key a provider is NOT_CONFIGURED. */
   ANTHROPIC_API_KEY: apiKey,
   ANTHROPIC_MODEL: z.string().min(1).default(anthropic.model),
@@ -86,8 +93,10 @@ export interface WorkflowOptions {
   testActions: boolean;
   /** Signals kept for runs not yet waiting for them (`ttlMs` from WORKFLOW_SIGNAL_TTL_MS). */
   pendingSignals: PendingSignalOptions;
-  /** Folders of `script.run` (SCRIPT_FOLDERS, absolute). @default [`<repository>/workers/scripts`] */
+  /** Folders of `script.run` (WORKFLOW_SCRIPT_FOLDERS, absolute). @default [`<repository>/workers/scripts`] */
   scriptFolders: string[];
+  /** Plugins to load (from WORKFLOW_PLUGINS_FILE). @default the repository's example plugin */
+  plugins: PluginEntry[];
   /** Providers and retries of `ai.complete` (`defaultAiActionOptions` + the variables above). */
   ai: AiActionOptions;
 }
@@ -113,7 +122,8 @@ export function workflowOptionsFromEnv(
       : {},
     testActions: parsed.WORKFLOW_TEST_ACTIONS,
     pendingSignals: { ...defaultPendingSignalOptions, ttlMs: parsed.WORKFLOW_SIGNAL_TTL_MS },
-    scriptFolders: parsed.SCRIPT_FOLDERS,
+    scriptFolders: parsed.WORKFLOW_SCRIPT_FOLDERS,
+    plugins: parsed.WORKFLOW_PLUGINS_FILE ? readPluginSettings(parsed.WORKFLOW_PLUGINS_FILE) : [],
     ai: {
       ...defaultAiActionOptions,
       providers: {

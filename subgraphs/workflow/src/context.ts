@@ -13,6 +13,7 @@ export type WorkflowDeps = Pick<
   | 'runEvents'
   | 'commands'
   | 'actions'
+  | 'plugins'
   | 'cache'
   | 'store'
   | 'componentLinks'
@@ -36,6 +37,7 @@ export function createWorkflowContext(deps: WorkflowDeps, base: BaseContext): Wo
     runEvents: deps.runEvents,
     commands: deps.commands,
     actions: deps.actions,
+    plugins: deps.plugins,
     cache: deps.cache,
     store: deps.store,
     componentLinks: deps.componentLinks,

@@ -10,6 +10,7 @@ import {
 import { builtinActions } from './actions/builtinActions';
 import { createActionRegistry, type ActionRegistry } from './actions/createActionRegistry';
 import type { ActionHandler } from './actions/types';
+import { createPluginSet, type PluginSet } from './plugins/createPluginSet';
 import { COMPONENT_PIPELINE } from './builtins/componentPipeline';
 import type { WorkflowOptions } from './config';
 import { validateDefinition } from './definitions/validateDefinition';
@@ -42,6 +43,8 @@ export interface WorkflowRuntime {
   store: RunStore;
   cache: DefinitionCache;
   actions: ActionRegistry;
+  /** Configured plugins, their sandboxed processes and metrics. */
+  plugins: PluginSet;
   commands: RunCommands;
   /** Creates (does not start) another engine instance in this process; tests use several. */
   createEngine(): WorkflowEngine;
@@ -104,7 +107,7 @@ export async function createWorkflowRuntime(
   });
   relay.start();
 
-  const actions = createActionRegistry([
+  const ownActions = [
     ...builtinActions({
       webhook: { secrets: options.webhookSecrets },
       script: { folders: options.scriptFolders },
@@ -112,7 +115,15 @@ export async function createWorkflowRuntime(
       testActions: options.testActions,
     }),
     ...(extras.actions ?? []),
-  ]);
+  ];
+  const plugins = createPluginSet({
+    entries: options.plugins,
+    reservedActionNames: ownActions.map((action) => action.name),
+    logger: logger.child({ component: 'plugins' }),
+  });
+  // Refusals and failed starts are listed by the `plugins` query; the role starts regardless.
+  await plugins.start();
+  const actions = createActionRegistry([...ownActions, ...plugins.actions]);
   await seedBuiltins(definitions, actions);
   const store = createRunStore({ runs, runEvents, commits, relay, source: '/subgraphs/workflow' });
   const cache = createDefinitionCache(definitions);
@@ -136,6 +147,7 @@ export async function createWorkflowRuntime(
     store,
     cache,
     actions,
+    plugins,
     commands,
     createEngine: () =>
       createWorkflowEngine({
@@ -155,6 +167,7 @@ export async function createWorkflowRuntime(
         scheduleIntervalMs: options.engine.scheduleIntervalMs,
       }),
     async stop() {
+      await plugins.stop();
       await relay.stop();
       await publisher.disconnect();
       await mongo.close();

@@ -58,6 +58,7 @@ export async function startWorkflow(
       // Idempotency-Key records (safe retries of mutations) live in this subgraph's own database.
       idempotency: { connection: runtime.mongo },
       logger,
+      extraMetrics: [runtime.plugins.metrics.registry],
       readiness: { mongodb: () => mongoAnswers(runtime.mongo) },
       // Kafka-backed work: the API keeps serving while it is down, and /ready names it.
       degradable: {

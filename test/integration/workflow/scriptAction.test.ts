@@ -65,7 +65,7 @@ describe('script.run in workflow runs', () => {
     chmodSync(join(outside, 'secret.sh'), 0o755);
     symlinkSync(join(outside, 'secret.sh'), join(folder, 'escape.sh'));
     harness = await startWorkflowHarness({
-      SCRIPT_FOLDERS: `workers/scripts,${folder}`,
+      WORKFLOW_SCRIPT_FOLDERS: `workers/scripts,${folder}`,
     });
   });
 

@@ -4,7 +4,7 @@ import { ConfigError } from '../../../lib/config';
 import { REPO_ROOT } from '../../../lib/graphql';
 import { workflowOptionsFromEnv } from '../../../subgraphs/workflow/src/config';
 
-describe('SCRIPT_FOLDERS', () => {
+describe('WORKFLOW_SCRIPT_FOLDERS', () => {
   it("should default to the repository's workers/scripts", () => {
     expect(workflowOptionsFromEnv({}).scriptFolders).toEqual([
       join(REPO_ROOT, 'workers', 'scripts'),
@@ -12,17 +12,21 @@ describe('SCRIPT_FOLDERS', () => {
   });
 
   it('should resolve a comma-separated list, relative entries from the repository root', () => {
-    const options = workflowOptionsFromEnv({ SCRIPT_FOLDERS: ` workers/scripts , ${tmpdir()} ` });
+    const options = workflowOptionsFromEnv({
+      WORKFLOW_SCRIPT_FOLDERS: ` workers/scripts , ${tmpdir()} `,
+    });
     expect(options.scriptFolders).toEqual([join(REPO_ROOT, 'workers/scripts'), tmpdir()]);
   });
 
   it('should refuse folders that do not exist, naming them', () => {
-    expect(() => workflowOptionsFromEnv({ SCRIPT_FOLDERS: '/no/such/folder' })).toThrow(
+    expect(() => workflowOptionsFromEnv({ WORKFLOW_SCRIPT_FOLDERS: '/no/such/folder' })).toThrow(
       ConfigError,
     );
-    expect(() => workflowOptionsFromEnv({ SCRIPT_FOLDERS: '/no/such/folder' })).toThrow(
-      /SCRIPT_FOLDERS.*expected an existing directory, but got: \/no\/such\/folder/s,
+    expect(() => workflowOptionsFromEnv({ WORKFLOW_SCRIPT_FOLDERS: '/no/such/folder' })).toThrow(
+      /WORKFLOW_SCRIPT_FOLDERS.*expected an existing directory, but got: \/no\/such\/folder/s,
     );
-    expect(() => workflowOptionsFromEnv({ SCRIPT_FOLDERS: ' , ' })).toThrow(/at least one folder/);
+    expect(() => workflowOptionsFromEnv({ WORKFLOW_SCRIPT_FOLDERS: ' , ' })).toThrow(
+      /at least one folder/,
+    );
   });
 });

@@ -28,6 +28,7 @@ function decodePage(cursor: string): { startedAt: Date; id: string } | null {
 
 /** Root query resolvers. */
 export const Query = {
+  plugins: (_: unknown, __: unknown, ctx: WorkflowContext) => ctx.plugins.list(),
   workflowDefinitions: (_: unknown, args: { id?: string | null }, ctx: WorkflowContext) =>
     ctx.definitions
       .find(args.id ? { definitionId: args.id } : {})

@@ -13,7 +13,7 @@ const isDirectory = (path: string) => {
 };
 
 /**
- * `SCRIPT_FOLDERS`: comma-separated folders (relative ones from the repository root), each an
+ * `WORKFLOW_SCRIPT_FOLDERS`: comma-separated folders (relative ones from the repository root), each an
  * existing directory; unset means the repository's `workers/scripts`.
  */
 export const scriptFoldersSchema = z
