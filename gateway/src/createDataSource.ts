@@ -19,7 +19,7 @@ import {
 import type { GatewayContext } from './context';
 import { createResponseHeaders } from './executor/responseHeaders';
 import { restrictCachePolicy } from './executor/restrictCachePolicy';
-import { signClaims } from './subgraphSignature';
+import { signClaims } from '../../lib/graphql/gatewaySignature';
 
 /** Options of {@link SubgraphDataSource}. */
 export interface SubgraphDataSourceOptions {

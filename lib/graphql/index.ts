@@ -9,6 +9,7 @@ export {
 export { DateTimeScalar } from './scalars';
 export { JSONScalar } from './jsonScalar';
 export { loadSubgraphSdl, REPO_ROOT } from './loadSchemaFile';
+export { isSignedByGateway, signClaims, SIGNATURE_HEADERS } from './gatewaySignature';
 export {
   startSubgraphServer,
   type BaseContext,

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -8,6 +8,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express from 'express';
 import type { DocumentNode } from 'graphql';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { isSignedByGateway } from './gatewaySignature';
 import { eventMetrics } from '../events';
 import type { Logger } from '../logging';
 import {
@@ -46,7 +47,7 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   /**
    * When set, only requests signed by the gateway with this HMAC secret are accepted (401
    * otherwise): `x-gateway-signature` = hex HMAC-SHA256(secret, `${x-gateway-timestamp}.${x-gateway-claims}`),
-   * timestamp within 5 minutes. See gateway/src/subgraphSignature.ts.
+   * timestamp within 5 minutes. See lib/graphql/gatewaySignature.ts.
    */
   gatewaySecret?: string;
   /** Served on `/metrics`. @default a new registry with default process metrics */
@@ -74,12 +75,7 @@ export interface RunningSubgraph {
 /** Refuses requests without a valid, fresh gateway signature (see `gatewaySecret`). */
 function requireGatewaySignature(secret: string): express.RequestHandler {
   return (req, res, next) => {
-    const claims = req.header('x-gateway-claims') ?? '';
-    const timestamp = req.header('x-gateway-timestamp') ?? '';
-    const signature = Buffer.from(req.header('x-gateway-signature') ?? '', 'hex');
-    const expected = createHmac('sha256', secret).update(`${timestamp}.${claims}`).digest();
-    const fresh = Math.abs(Date.now() - Number(timestamp)) < 5 * 60_000;
-    if (fresh && signature.length === expected.length && timingSafeEqual(signature, expected)) {
+    if (isSignedByGateway(secret, (name) => req.header(name))) {
       next();
       return;
     }

@@ -39,12 +39,23 @@ export interface RunningStack extends Stoppable {
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const started: Stoppable[] = [];
   try {
-    const [registry, intelligence, workflow] = await Promise.all([
+    const [registry, [intelligence, workflow]] = await Promise.all([
       startRegistry(options.registry),
-      startIntelligence(options.intelligence),
-      startWorkflow(options.workflow, undefined, options.workflowExtras),
+      // The workflow role reads project contexts from this stack's intelligence (ports may be 0).
+      startIntelligence(options.intelligence).then(async (intelligence) => {
+        started.push(intelligence);
+        const { workflow } = options;
+        const routed = workflow.intelligence && {
+          ...workflow,
+          intelligence: { ...workflow.intelligence, url: intelligence.graphqlUrl },
+        };
+        return [
+          intelligence,
+          await startWorkflow(routed || workflow, undefined, options.workflowExtras),
+        ] as const;
+      }),
     ]);
-    started.push(registry, intelligence, workflow);
+    started.push(registry, workflow);
     // Before the gateway: the operations role serves the `operations` subgraph it routes to.
     const operations = await startOperations(options.operations);
     started.push(operations);

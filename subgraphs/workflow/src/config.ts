@@ -12,6 +12,10 @@ import {
 import { defaultPendingSignalOptions, type PendingSignalOptions } from './engine/pendingSignals';
 import { scriptFoldersSchema } from './actions/script/scriptFoldersSchema';
 import { defaultAiActionOptions, type AiActionOptions } from './actions/ai';
+import type { IntelligenceContextOptions } from './actions/ai/intelligenceContextSource';
+
+/** Deadline of one project-context read: a prompt waits for it. */
+const INTELLIGENCE_TIMEOUT_MS = 5000;
 import {
   DEFAULT_PLUGINS_FILE,
   readPluginSettings,
@@ -52,6 +56,9 @@ const workflowEnvSchema = sharedEnvSchema.extend({
   GEMINI_API_KEY: apiKey,
   GEMINI_MODEL: z.string().min(1).default(gemini.model),
   GEMINI_BASE_URL: z.url().default(gemini.baseUrl),
+  /** Intelligence subgraph `enhance` reads a project's context from; empty disables. Default: `http://127.0.0.1:<INTELLIGENCE_PORT>/graphql`. */
+  WORKFLOW_INTELLIGENCE_URL: z.union([z.url(), z.literal('')]).optional(),
+  INTELLIGENCE_PORT: portSchema(4002),
   WORKFLOW_AI_PROVIDER: z
     .enum(['anthropic', 'gemini'])
     .default(defaultAiActionOptions.defaultProvider),
@@ -99,6 +106,8 @@ export interface WorkflowOptions {
   plugins: PluginEntry[];
   /** Providers and retries of `ai.complete` (`defaultAiActionOptions` + the variables above). */
   ai: AiActionOptions;
+  /** Where `enhance` reads a project's context (signed with `gatewaySecret`); absent: only a step's `context`. */
+  intelligence?: Omit<IntelligenceContextOptions, 'gatewaySecret'>;
 }
 
 /** Parses and validates the workflow subgraph's environment once at start-up. */
@@ -124,6 +133,14 @@ export function workflowOptionsFromEnv(
     pendingSignals: { ...defaultPendingSignalOptions, ttlMs: parsed.WORKFLOW_SIGNAL_TTL_MS },
     scriptFolders: parsed.WORKFLOW_SCRIPT_FOLDERS,
     plugins: parsed.WORKFLOW_PLUGINS_FILE ? readPluginSettings(parsed.WORKFLOW_PLUGINS_FILE) : [],
+    ...(parsed.WORKFLOW_INTELLIGENCE_URL !== '' && {
+      intelligence: {
+        url:
+          parsed.WORKFLOW_INTELLIGENCE_URL ??
+          `http://127.0.0.1:${parsed.INTELLIGENCE_PORT}/graphql`,
+        timeoutMs: INTELLIGENCE_TIMEOUT_MS,
+      },
+    }),
     ai: {
       ...defaultAiActionOptions,
       providers: {

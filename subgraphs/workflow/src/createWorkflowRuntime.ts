@@ -7,6 +7,7 @@ import {
   mongoConnectionOptions,
   type MongoConnection,
 } from '../../../lib/mongo';
+import { createIntelligenceContextSource } from './actions/ai/intelligenceContextSource';
 import { builtinActions } from './actions/builtinActions';
 import { createActionRegistry, type ActionRegistry } from './actions/createActionRegistry';
 import type { ActionHandler } from './actions/types';
@@ -111,7 +112,16 @@ export async function createWorkflowRuntime(
     ...builtinActions({
       webhook: { secrets: options.webhookSecrets },
       script: { folders: options.scriptFolders },
-      ai: options.ai,
+      ai: {
+        ...options.ai,
+        projectContext:
+          options.ai.projectContext ??
+          (options.intelligence &&
+            createIntelligenceContextSource({
+              ...options.intelligence,
+              gatewaySecret: options.gatewaySecret,
+            })),
+      },
       testActions: options.testActions,
     }),
     ...(extras.actions ?? []),

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { getOperationAST, parse } from 'graphql';
 import { createErrorMasking } from '../../../gateway/src/plugins/useErrorMasking';
 import { measureOperation } from '../../../gateway/src/plugins/useOperationLimits';
-import { signClaims, SIGNATURE_HEADERS } from '../../../gateway/src/subgraphSignature';
+import { signClaims, SIGNATURE_HEADERS } from '../../../lib/graphql/gatewaySignature';
 import { subgraphUrlsOf } from '../../../gateway/src/subgraphReadiness';
 
 const measure = (source: string, variables: Record<string, unknown> = {}) => {

@@ -13,10 +13,9 @@ export interface AiProviderSettings {
 }
 
 /**
- * Fetches a project's context (style, decisions, components used…) for `enhance`. None is
- * configured by default: the workflow role has no client of the intelligence subgraph (it talks to
- * other roles through events only), so a step passes the context as `context` instead. An embedder
- * that has such a client sets this hook on `WorkflowOptions.ai.projectContext`.
+ * Fetches a project's context (style, decisions, components used…) for `enhance`. The workflow
+ * role reads it from the intelligence subgraph (`intelligenceContextSource.ts`,
+ * WORKFLOW_INTELLIGENCE_URL); a step's own `context` input takes precedence.
  */
 export type ProjectContextSource = (projectId: string, signal: AbortSignal) => Promise<unknown>;
 
