@@ -55,7 +55,9 @@ describe('enhance reads the project context from the intelligence subgraph', () 
         },
       }),
     });
-    const answer = await response.json();
+    const answer = (await response.json()) as {
+      data?: { updateProjectContext?: { version: number } };
+    };
     if (answer?.data?.updateProjectContext?.version !== 1)
       throw new Error(`could not set the project context: ${JSON.stringify(answer)}`);
   });
