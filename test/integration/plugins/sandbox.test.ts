@@ -1,10 +1,10 @@
+import pino from 'pino';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../lib/graphql';
-import { createLogger } from '../../../lib/logging';
 import type { ActionContext } from '../../../subgraphs/workflow/src/actions/types';
 import { WorkflowError } from '../../../subgraphs/workflow/src/errors';
 import {
@@ -65,6 +65,8 @@ describe('plugin sandbox: the escape fixture, granted localhost:1 only', () => {
   let server: Awaited<ReturnType<typeof startCountingServer>>;
   let plugins: PluginSet;
   let outside: string;
+  /** Messages the plugin set logged (the plugin's stdout among them). */
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     server = await startCountingServer();
@@ -88,7 +90,10 @@ describe('plugin sandbox: the escape fixture, granted localhost:1 only', () => {
         },
       ],
       reservedActionNames: [],
-      logger: createLogger({ name: 'plugin-sandbox-test', level: 'silent' }),
+      logger: pino(
+        { level: 'info' },
+        { write: (line: string) => void logLines.push(JSON.parse(line).msg) },
+      ),
     });
     await plugins.start();
   });
@@ -184,6 +189,36 @@ describe('plugin sandbox: the escape fixture, granted localhost:1 only', () => {
     const after = await echoPid();
     expect(after).not.toBe(before.pid);
     expect(plugins.list()[0]!.status).toBe('ACTIVE');
+  });
+
+  it('should answer a call made while a looping call awaits its kill from a new process', async () => {
+    const before = await echoPid();
+    const loopsBefore = logLines.filter((line) => line === 'looping').length;
+    const controller = new AbortController();
+    // Issued in the same turn as the deadline, after the runner saw it: it must not join the
+    // doomed process and die with it.
+    const next = new Promise<number>((resolve, reject) =>
+      controller.signal.addEventListener('abort', () => echoPid().then(resolve, reject)),
+    );
+    const looping = failureOf(
+      plugins.actions
+        .find((candidate) => candidate.name === 'escape.attempt')!
+        .run({ kind: 'loop' }, {
+          runId: 'sandbox-test',
+          stepId: 'loop',
+          attempt: 1,
+          signal: controller.signal,
+        } as never),
+    );
+    // Abort once the plugin says it is looping (its stdout reaches the role's log).
+    await eventually(
+      async () =>
+        logLines.filter((line) => line === 'looping').length > loopsBefore ? true : undefined,
+      10_000,
+    );
+    controller.abort();
+    expect(await next).not.toBe(before);
+    expect((await looping).message).toMatch(/did not stop within/);
   });
 
   it('should end a plugin that fills its heap at the heap limit, then answer again', async () => {

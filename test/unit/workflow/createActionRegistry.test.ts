@@ -42,6 +42,22 @@ describe('createActionRegistry', () => {
     });
   });
 
+  it('should time out (not fail) a handler that rejects when aborted', async () => {
+    // What an aborted fetch or a killed plugin process does at the deadline.
+    const aborting = {
+      ...double,
+      name: 'aborting',
+      run: (_: unknown, ctx: { signal: AbortSignal }) =>
+        new Promise<unknown>((_resolve, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+        ),
+    };
+    const registry = createActionRegistry([aborting as ActionHandler]);
+    await expect(
+      registry.execute('aborting', { n: 1 }, { ...invocation, timeoutMs: 5 }),
+    ).rejects.toMatchObject({ code: 'ACTION_TIMEOUT', retriable: true });
+  });
+
   it('should collect emitted events and refuse duplicate names', async () => {
     const emitting = {
       ...double,

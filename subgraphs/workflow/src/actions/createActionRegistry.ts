@@ -66,27 +66,26 @@ export function createActionRegistry(handlers: ActionHandler[]): ActionRegistry 
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          controller.abort();
+          // Settled before the abort: a handler rejecting on abort must not win the race.
           reject(
             new WorkflowError('ACTION_TIMEOUT', `${name}: timed out after ${timeoutMs} ms`, true),
           );
+          controller.abort();
         }, timeoutMs);
       });
       try {
-        const output = await Promise.race([
-          handler.run(value as Record<string, unknown>, {
-            runId: invocation.runId,
-            stepId: invocation.stepId,
-            attempt: invocation.attempt,
-            signal: controller.signal,
-            logger: invocation.logger,
-            componentIds: invocation.componentIds,
-            emit: (type, data) => events.push({ type, data }),
-            linkComponents: (ids) => componentIds.push(...ids),
-            suspend: (request) => (suspend = request),
-          }),
-          timeout,
-        ]);
+        const running = handler.run(value as Record<string, unknown>, {
+          runId: invocation.runId,
+          stepId: invocation.stepId,
+          attempt: invocation.attempt,
+          signal: controller.signal,
+          logger: invocation.logger,
+          componentIds: invocation.componentIds,
+          emit: (type, data) => events.push({ type, data }),
+          linkComponents: (ids) => componentIds.push(...ids),
+          suspend: (request) => (suspend = request),
+        });
+        const output = await Promise.race([running, timeout]);
         if (suspend) return { output: null, events, componentIds, suspend };
         const result = output ?? {};
         if (!validateOutput(result))

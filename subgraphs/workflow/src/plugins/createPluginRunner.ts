@@ -60,12 +60,42 @@ export function createPluginRunner({ plugin, logger, metrics }: PluginRunnerOpti
     totalDurationMs: 0,
   };
   let state: { state: 'STARTING' | 'ACTIVE' | 'FAILED'; reason?: string } = { state: 'STARTING' };
-  let current: { process: PluginProcess; ready: Promise<void> } | undefined;
+  let current:
+    | {
+        process: PluginProcess;
+        ready: Promise<void>;
+        /** Calls past their deadline: each stops in time, or the process is killed. */
+        overdue: Set<number>;
+        /** Resolves when no call is overdue any more or the process ended. */
+        suspect?: { cleared: Promise<void>; clear(): void };
+      }
+    | undefined;
   const pending = new Map<number, Pending>();
+
+  /** Holds new calls back from a process that may be killed, until it is known either way. */
+  function markOverdue(id: number) {
+    if (!current) return;
+    current.overdue.add(id);
+    if (current.suspect) return;
+    let clear = () => undefined as void;
+    const cleared = new Promise<void>((resolve) => (clear = resolve));
+    current.suspect = { cleared, clear };
+  }
+
+  /** A call ended (answered or with its process): a suspect process may be clear again. */
+  function settle(id: number, child: PluginProcess, processEnded = false) {
+    const entry = current?.process === child ? current : undefined;
+    if (!entry) return;
+    entry.overdue.delete(id);
+    if (entry.suspect && (processEnded || entry.overdue.size === 0)) {
+      entry.suspect.clear();
+      delete entry.suspect;
+    }
+  }
   let nextId = 1;
   let stopping = false;
 
-  function launch(): { process: PluginProcess; ready: Promise<void> } {
+  function launch(): NonNullable<typeof current> {
     const child = startPluginProcess({
       folder: plugin.folder,
       entry: plugin.entry,
@@ -98,6 +128,7 @@ export function createPluginRunner({ plugin, logger, metrics }: PluginRunnerOpti
           case 'error': {
             const entry = pending.get(message.id);
             pending.delete(message.id);
+            settle(message.id, child);
             if (message.type === 'result') entry?.resolve(message.output);
             else entry?.reject(pluginError(message.error));
             return;
@@ -109,7 +140,10 @@ export function createPluginRunner({ plugin, logger, metrics }: PluginRunnerOpti
       });
       child.onExit((reason) => {
         clearTimeout(timer);
-        if (current?.process === child) current = undefined;
+        if (current?.process === child) {
+          current.suspect?.clear();
+          current = undefined;
+        }
         if (state.state !== 'ACTIVE' || stopping) {
           state = { state: 'FAILED', reason };
           reject(new WorkflowError('ACTION_FAILED', `plugin ${name}: ${reason}`, true));
@@ -127,7 +161,7 @@ export function createPluginRunner({ plugin, logger, metrics }: PluginRunnerOpti
       });
     });
     ready.catch(() => undefined);
-    return { process: child, ready };
+    return { process: child, ready, overdue: new Set<number>() };
   }
 
   function pluginError(error: WireError): Error {
@@ -138,19 +172,27 @@ export function createPluginRunner({ plugin, logger, metrics }: PluginRunnerOpti
   }
 
   async function ensureStarted(): Promise<PluginProcess> {
-    if (stopping) throw new WorkflowError('ACTION_FAILED', `plugin ${name}: stopping`, true);
-    if (!current) {
-      state = { state: 'STARTING' };
-      current = launch();
+    for (;;) {
+      if (stopping) throw new WorkflowError('ACTION_FAILED', `plugin ${name}: stopping`, true);
+      // Calls wait out a suspect process instead of joining it and dying with it.
+      if (current?.suspect) {
+        await current.suspect.cleared;
+        continue;
+      }
+      if (!current) {
+        state = { state: 'STARTING' };
+        current = launch();
+      }
+      const { process, ready } = current;
+      try {
+        await ready;
+      } catch (error) {
+        if (current?.process === process) current = undefined;
+        throw error;
+      }
+      // It may have become suspect while this call waited.
+      if (current?.process === process && !current.suspect) return process;
     }
-    const { process, ready } = current;
-    try {
-      await ready;
-    } catch (error) {
-      if (current?.process === process) current = undefined;
-      throw error;
-    }
-    return process;
   }
 
   return {
@@ -169,23 +211,29 @@ export function createPluginRunner({ plugin, logger, metrics }: PluginRunnerOpti
       const run: { outcome: 'ok' | 'error' | 'timeout' } = { outcome: 'ok' };
       try {
         const child = await ensureStarted();
+        if (signal.aborted) {
+          run.outcome = 'timeout';
+          throw new WorkflowError(
+            'ACTION_TIMEOUT',
+            `plugin ${name}: deadline passed at start`,
+            true,
+          );
+        }
         const id = nextId++;
         return await new Promise<unknown>((resolve, reject) => {
           pending.set(id, { resolve, reject });
           child.send({ type: 'execute', id, action, input, context });
-          signal.addEventListener(
-            'abort',
-            () => {
-              run.outcome = 'timeout';
-              child.send({ type: 'abort', id });
-              // A plugin stuck in a loop cannot answer the abort: its process goes.
-              setTimeout(() => {
-                if (pending.has(id))
-                  child.kill(`did not stop within ${limits.killGraceMs} ms of its deadline`);
-              }, limits.killGraceMs).unref();
-            },
-            { once: true },
-          );
+          const onDeadline = () => {
+            run.outcome = 'timeout';
+            child.send({ type: 'abort', id });
+            markOverdue(id);
+            // A plugin stuck in a loop cannot answer the abort: its process goes.
+            setTimeout(() => {
+              if (pending.has(id))
+                child.kill(`did not stop within ${limits.killGraceMs} ms of its deadline`);
+            }, limits.killGraceMs).unref();
+          };
+          signal.addEventListener('abort', onDeadline, { once: true });
         });
       } catch (error) {
         if (run.outcome === 'ok') run.outcome = 'error';
