@@ -17,4 +17,7 @@ RUN npm install --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
 COPY schema ./schema
 COPY workers ./workers
+# Plugins (docs/plugins.md): the default WORKFLOW_PLUGINS_FILE is <repository>/plugins/plugins.yaml,
+# the repository being /app (the folder holding package.json, lib/graphql/loadSchemaFile.ts).
+COPY plugins ./plugins
 USER node

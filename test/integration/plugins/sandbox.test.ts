@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import pino from 'pino';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -138,6 +139,33 @@ describe('plugin sandbox: the escape fixture, granted localhost:1 only', () => {
       expect(error.message).toMatch(ACCESS_RESTRICTED);
       expect(error.retriable).toBe(false);
     }
+  });
+
+  it('should refuse UDP (even through a named ESM import) and listening sockets', async () => {
+    const received: string[] = [];
+    const udp = createSocket('udp4');
+    udp.on('message', (message) => received.push(String(message)));
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    try {
+      const sent = await failureOf(attempt('udp', String(udp.address().port)));
+      expect(sent.message).toMatch(/UDP sockets are not allowed/);
+      expect(sent.retriable).toBe(false);
+      const listening = await failureOf(attempt('listen'));
+      expect(listening.message).toMatch(/listening for connections is not allowed/);
+      expect(received).toEqual([]);
+    } finally {
+      udp.close();
+    }
+  });
+
+  it('should refuse DNS queries beyond looking up its granted names', async () => {
+    const granted = (await attempt('dns', 'localhost')) as { address: { address: string } };
+    expect(granted.address.address).toMatch(/^(127\.0\.0\.1|::1)$/);
+    const lookup = await failureOf(attempt('dns', 'data-to-exfiltrate.example.com'));
+    expect(lookup.message).toMatch(/DNS lookup of data-to-exfiltrate.example.com is not in/);
+    expect(lookup.retriable).toBe(false);
+    const resolve = await failureOf(attempt('dns', 'resolve'));
+    expect(resolve.message).toMatch(/dns.resolveTxt is not allowed/);
   });
 
   it('should refuse a fetch to a host not granted before any connection is made', async () => {

@@ -4,6 +4,8 @@
 // abort; cleanup → cleanedUp. The plugin's `log` calls are sent back tagged by the parent.
 import net from 'node:net';
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const { entry, hosts } = JSON.parse(process.argv[2] ?? '{}');
@@ -50,13 +52,41 @@ Object.defineProperty(net.Socket.prototype, 'connect', {
   writable: false,
   configurable: false,
 });
-Object.defineProperty(dgram, 'createSocket', {
-  value: () => {
-    throw denied('plugin: UDP sockets are not allowed');
-  },
-  writable: false,
-  configurable: false,
-});
+/** Replaces a function for good: non-writable and non-configurable. */
+function forbid(target, key, message) {
+  Object.defineProperty(target, key, {
+    value: function forbidden() {
+      throw denied(message);
+    },
+    writable: false,
+    configurable: false,
+  });
+}
+forbid(dgram, 'createSocket', 'plugin: UDP sockets are not allowed');
+forbid(dgram, 'Socket', 'plugin: UDP sockets are not allowed');
+// A plugin serves nobody: no listening sockets (TCP, HTTP, local).
+forbid(net.Server.prototype, 'listen', 'plugin: listening for connections is not allowed');
+// DNS: lookups of granted names only (what connecting to them needs); no other queries, which
+// could carry data out to any resolver.
+const grantedNames = new Set([...allowedHosts].map((entry) => entry.replace(/:\d+$/, '')));
+for (const api of [dns, dns.promises]) {
+  const lookup = api.lookup;
+  Object.defineProperty(api, 'lookup', {
+    value: function guardedLookup(hostname, ...rest) {
+      if (!grantedNames.has(String(hostname)))
+        throw denied(`plugin: DNS lookup of ${hostname} is not in the plugin's granted hosts`);
+      return lookup.call(this, hostname, ...rest);
+    },
+    writable: false,
+    configurable: false,
+  });
+  for (const key of Object.keys(api))
+    if (key !== 'lookup' && key !== 'getDefaultResultOrder' && typeof api[key] === 'function')
+      forbid(api, key, `plugin: dns.${key} is not allowed`);
+}
+// ES modules' named imports (`import { createSocket } from 'node:dgram'`) are bindings made
+// from the module object at load: this makes them see the replacements above.
+syncBuiltinESMExports();
 
 const send = (message) => process.connected && process.send(message);
 /** An error as it crosses to the role; fetch hides the refusal in its `cause`. */
