@@ -11,6 +11,8 @@ import {
   type PlatformOptions,
 } from '../../lib/config';
 import { REPO_ROOT } from '../../lib/graphql';
+import type { BreakerOptions } from '../../lib/resilience';
+import { parseRateLimit, type RateLimitOptions } from './rateLimits';
 import type { AuthorizeSubscription } from './subscriptions';
 
 /** `name=url,name=url` → record; lets tests and deployments point at subgraphs elsewhere. */
@@ -35,6 +37,19 @@ const subgraphUrls = z
   .default({});
 
 const flag = booleanFlag.optional();
+
+/** `points/seconds`, e.g. `100/1` (see gateway/src/rateLimits). */
+const rateLimit = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return parseRateLimit(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  })
+  .optional();
 
 const gatewayEnvSchema = sharedEnvSchema.extend({
   GATEWAY_PORT: portSchema(4000),
@@ -93,7 +108,27 @@ const gatewayEnvSchema = sharedEnvSchema.extend({
     .transform((value) => (value === 'auto' ? availableParallelism() : value)),
   /** In multi-core mode, the primary's port for `/metrics` summed over workers (off when unset). */
   GATEWAY_CLUSTER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Circuit breakers around subgraph fetches (docs/resilience.md). Default: on. */
+  GATEWAY_BREAKERS: flag,
+  GATEWAY_BREAKER_ERROR_PERCENT: z.coerce.number().min(0).max(100).optional(),
+  GATEWAY_BREAKER_VOLUME: z.coerce.number().int().min(0).optional(),
+  GATEWAY_BREAKER_RESET_MS: z.coerce.number().int().min(1).optional(),
+  GATEWAY_BREAKER_WINDOW_MS: z.coerce.number().int().min(1).optional(),
+  /** Inbound rate limits per client and operation type (docs/resilience.md). Default: on. */
+  GATEWAY_RATE_LIMITS: flag,
+  GATEWAY_RATE_LIMIT_QUERY: rateLimit,
+  GATEWAY_RATE_LIMIT_MUTATION: rateLimit,
+  GATEWAY_RATE_LIMIT_SUBSCRIPTION: rateLimit,
 });
+
+/** Drops unset options, so the defaults apply (`exactOptionalPropertyTypes`-safe). */
+function definedOnly<T extends Record<string, unknown>>(
+  options: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
 
 /** Reads a safelist file: a JSON array of sha256 hex hashes. */
 function readSafelist(path: string): string[] {
@@ -166,6 +201,13 @@ export interface GatewayOptions {
   workers?: number;
   /** Multi-core mode: port of the primary's aggregated `/metrics`. */
   clusterMetricsPort?: number;
+  /**
+   * Circuit breakers, one per subgraph (thresholds default to lib/resilience's
+   * `defaultBreakerOptions`). @default { enabled: true }
+   */
+  breakers?: Partial<BreakerOptions> & { enabled?: boolean };
+  /** Inbound rate limits (defaults: `defaultRateLimitOptions` in gateway/src/rateLimits). */
+  rateLimits?: Partial<RateLimitOptions>;
   /** Per-resource subscription authorization (e.g. may this user watch this run?); code-only option. */
   authorizeSubscription?: AuthorizeSubscription;
 }
@@ -220,6 +262,19 @@ export function gatewayOptionsFromEnv(
     workers: parsed.GATEWAY_WORKERS,
     ...(parsed.GATEWAY_CLUSTER_METRICS_PORT !== undefined && {
       clusterMetricsPort: parsed.GATEWAY_CLUSTER_METRICS_PORT,
+    }),
+    breakers: definedOnly({
+      enabled: parsed.GATEWAY_BREAKERS ?? true,
+      errorThresholdPercentage: parsed.GATEWAY_BREAKER_ERROR_PERCENT,
+      volumeThreshold: parsed.GATEWAY_BREAKER_VOLUME,
+      resetTimeoutMs: parsed.GATEWAY_BREAKER_RESET_MS,
+      rollingCountTimeoutMs: parsed.GATEWAY_BREAKER_WINDOW_MS,
+    }),
+    rateLimits: definedOnly({
+      enabled: parsed.GATEWAY_RATE_LIMITS ?? true,
+      query: parsed.GATEWAY_RATE_LIMIT_QUERY,
+      mutation: parsed.GATEWAY_RATE_LIMIT_MUTATION,
+      subscription: parsed.GATEWAY_RATE_LIMIT_SUBSCRIPTION,
     }),
   };
 }

@@ -8,4 +8,9 @@ export interface GatewayContext {
    * request's `Idempotency-Key` (a replay); the idempotency plugin marks the client's response.
    */
   idempotentReplay?: boolean;
+  /**
+   * The client an HTTP operation is rate-limited as (JWT subject, else remote address). Unset for
+   * operations run for graphql-ws sockets: they are counted when subscribed.
+   */
+  rateLimitKey?: string;
 }

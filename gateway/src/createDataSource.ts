@@ -16,9 +16,11 @@ import {
   TRACEPARENT_HEADER,
   withSpan,
 } from '../../lib/telemetry';
+import { isCircuitOpenError, type BreakerRegistry } from '../../lib/resilience';
 import type { GatewayContext } from './context';
 import { createResponseHeaders } from './executor/responseHeaders';
 import { restrictCachePolicy } from './executor/restrictCachePolicy';
+import { circuitOpenResponse, isSubgraphFailure } from './subgraphBreaker';
 import { signClaims } from '../../lib/graphql/gatewaySignature';
 
 /** Options of {@link SubgraphDataSource}. */
@@ -31,6 +33,8 @@ export interface SubgraphDataSourceOptions {
   signingSecret?: string;
   /** Reports each fetch's duration (metrics). */
   observe?(subgraph: string, seconds: number, failed: boolean): void;
+  /** Circuit breakers: this subgraph's (keyed by its name) guards every fetch. Absent: none. */
+  breakers?: BreakerRegistry;
 }
 
 /** Options of a subgraph request, as the gateway hands them to a data source. */
@@ -86,7 +90,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   }
 
   process(options: ProcessOptions): Promise<GatewayGraphQLResponse> {
-    if (!isTracing()) return this.#process(options);
+    if (!isTracing()) return this.#guarded(options);
     return withSpan(
       platformTracer('gateway'),
       `subgraph ${this.#options.name}`,
@@ -99,8 +103,24 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         },
       },
       activeContext(),
-      () => this.#process(options),
+      () => this.#guarded(options),
     );
+  }
+
+  /** The fetch through the subgraph's breaker: while it is open, an error answer at once. */
+  async #guarded(options: ProcessOptions): Promise<GatewayGraphQLResponse> {
+    const breakers = this.#options.breakers;
+    if (!breakers) return this.#process(options);
+    try {
+      return await breakers.fire(
+        this.#options.name,
+        () => this.#process(options),
+        isSubgraphFailure,
+      );
+    } catch (error) {
+      if (isCircuitOpenError(error)) return circuitOpenResponse(this.#options.name, error, options);
+      throw error;
+    }
   }
 
   /** Headers of a subgraph request: the caller's, then the platform's. */

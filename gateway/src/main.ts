@@ -3,6 +3,7 @@ import { runMain } from '../../lib/lifecycle';
 import { createLogger } from '../../lib/logging';
 import { shareMetricsWithPrimary, startGatewayCluster } from './cluster/startGatewayCluster';
 import { gatewayOptionsFromEnv } from './config';
+import { startRateLimitPrimary } from './rateLimits';
 import { startGateway } from './startGateway';
 
 if (cluster.isWorker) {
@@ -21,6 +22,8 @@ if (cluster.isWorker) {
     const options = gatewayOptionsFromEnv();
     const workers = options.workers ?? 1;
     if (workers === 1) return startGateway(options);
+    // Workers keep their rate-limit counters here, so a client's budget spans the cores.
+    if (options.rateLimits?.enabled !== false) startRateLimitPrimary();
     return startGatewayCluster({
       workers,
       host: options.host,

@@ -23,6 +23,7 @@ import { createGraphQLTracing, startTelemetry } from '../../lib/telemetry';
 import type { GatewayOptions } from './config';
 import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './createDataSource';
+import { createGatewayResilience } from './createGatewayResilience';
 import { createFastGateway } from './executor';
 import {
   createKafkaEventSource,
@@ -45,6 +46,8 @@ import { useUnexpectedErrors } from './plugins/useUnexpectedErrors';
 import { supergraphSource } from './supergraphSource';
 import { reachableSubgraphs, subgraphUrlsOf } from './subgraphReadiness';
 import { createGatewayMetrics } from './plugins/useMetrics';
+import { useRateLimits } from './plugins/useRateLimits';
+import { rateLimitKey } from './rateLimits';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -82,8 +85,14 @@ export async function startGateway(
   const ownMetrics = new Registry();
   collectDefaultMetrics({ register: ownMetrics, labels: { role: 'gateway' } });
   const metrics = createGatewayMetrics(ownMetrics);
-  // Plus the event backbone's (the live-event member's `event_consumer_up`, restarts, skips).
-  const metricsRegistry = Registry.merge([ownMetrics, eventMetrics().registry]);
+  const resilience = createGatewayResilience(options, logger);
+  // Plus the event backbone's (the live-event member's `event_consumer_up`, restarts, skips) and
+  // the breakers' states and transitions.
+  const metricsRegistry = Registry.merge([
+    ownMetrics,
+    eventMetrics().registry,
+    ...resilience.registries,
+  ]);
   if (!options.apolloTelemetry) {
     // @apollo/gateway reads only this variable; without it, stop() waits on an export to Apollo.
     process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -98,6 +107,7 @@ export async function startGateway(
         timeoutMs: options.subgraphTimeoutMs ?? 10_000,
         ...(options.signingSecret && { signingSecret: options.signingSecret }),
         observe: metrics.observeSubgraph,
+        ...(resilience.breakers && { breakers: resilience.breakers }),
       }),
     experimental_approximateQueryPlanStoreMiB: options.queryPlanCacheMiB ?? 30,
   });
@@ -140,6 +150,10 @@ export async function startGateway(
     // Queries and mutations are served without live events: /ready says `degraded`, stays 200.
     ...(eventSource && { degradable: { subscriptionEvents: async () => eventSource.ready } }),
   });
+  // Admin information like /ready and /metrics (served alongside them, without authentication).
+  app.get('/breakers', (_req, res) => {
+    res.json({ breakers: resilience.breakers?.list() ?? [] });
+  });
   const httpServer = createServer(app);
   let subscriptionServer: SubscriptionServer | undefined;
   const production = options.env === 'production';
@@ -164,6 +178,7 @@ export async function startGateway(
     plugins: [
       tracing.plugin,
       metrics.plugin,
+      ...(resilience.limiter ? [useRateLimits(resilience.limiter)] : []),
       useOperationLimits(limits),
       useUnexpectedErrors(logger, { masked: production }),
       useIdempotencyKey(),
@@ -243,6 +258,7 @@ export async function startGateway(
       logger,
       // Same rules as HTTP: anonymous sockets are accepted, protected operation types refused.
       requireAuthFor,
+      admit: resilience.admitSocketOperation,
       // A WebSocket message is limited like an HTTP body (over it: close 1009).
       maxPayloadBytes: parseByteSize(limits.bodyLimit ?? '1mb'),
       connectionInitWaitTimeoutMs: options.subscriptions?.connectionInitTimeoutMs ?? 30_000,
@@ -277,6 +293,9 @@ export async function startGateway(
         return {
           correlationId: req.header('x-correlation-id') ?? randomUUID(),
           ...(claims && { claims }),
+          ...(resilience.limiter && {
+            rateLimitKey: rateLimitKey(claims, req.socket.remoteAddress),
+          }),
         };
       },
     }),
@@ -306,6 +325,7 @@ export async function startGateway(
       await apollo.stop();
       await closeServer(httpServer);
       await eventSource?.stop();
+      resilience.stop();
       await telemetry.stop();
     },
   };

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'DOWNSTREAM_SERVICE_ERROR',
   'GATEWAY_TIMEOUT',
   'SERVICE_UNAVAILABLE',
+  'RATE_LIMITED',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -17,6 +18,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  RATE_LIMITED: 429,
 };
 
 /** Creates a GraphQL error with a code from {@link ERROR_CODES} and optional details. */

@@ -59,6 +59,12 @@ export interface SubgraphServerOptions<C extends BaseContext> {
    * connection's database (the subgraph's own), see {@link useIdempotency}. Off when absent.
    */
   idempotency?: SubgraphIdempotencyOptions;
+  /**
+   * Mounts the role's own HTTP routes (e.g. inbound webhooks) before `/graphql`: they get
+   * neither the gateway signature check nor the JSON body parser, and their errors still end
+   * in the JSON error handler.
+   */
+  routes?: (app: express.Express) => void;
 }
 
 /** Options of a subgraph's idempotency records: the store's and the plugin's. */
@@ -125,6 +131,7 @@ export async function startSubgraphServer<C extends BaseContext>(
     logger,
   });
   await apollo.start();
+  options.routes?.(app);
   app.use(
     '/graphql',
     ...(options.gatewaySecret ? [requireGatewaySignature(options.gatewaySecret)] : []),

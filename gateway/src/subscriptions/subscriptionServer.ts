@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import {
   getOperationAST,
   type DocumentNode,
+  type OperationTypeNode,
   type GraphQLError,
   type ExecutionArgs,
   type ExecutionResult,
@@ -57,6 +58,15 @@ export interface SubscriptionServerOptions {
    * and each such operation gets an `UNAUTHENTICATED` error. @default []
    */
   requireAuthFor?: readonly ProtectedOperation[];
+  /**
+   * Counts each operation sent over a socket against its client's rate limit (subscriptions,
+   * queries and mutations alike); a returned error refuses it with an `error` frame.
+   */
+  admit?(
+    operation: OperationTypeNode,
+    identity: SubscriberIdentity,
+    request: IncomingMessage,
+  ): Promise<GraphQLError | null>;
   /** Largest message accepted; a larger one closes the socket 1009 (Message Too Big). */
   maxPayloadBytes: number;
   /** Time a socket has to send `connection_init` (then 4408). @default 30000 */
@@ -137,6 +147,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         const identity = identities.get(ctx) ?? ANONYMOUS;
         if (requireAuthFor.includes(operation.operation) && !identity.claims)
           return refuse([authenticationRequired(operation.operation)]);
+        const refused = await options.admit?.(operation.operation, identity, ctx.extra.request);
+        if (refused) return refuse([refused]);
         const context: OperationContext = { identity, socket: ctx.extra.socket, operationId };
         const args: ExecutionArgs = {
           schema,

@@ -17,6 +17,8 @@ export type WorkflowDeps = Pick<
   | 'cache'
   | 'store'
   | 'componentLinks'
+  | 'webhookDeliveries'
+  | 'breakers'
 >;
 
 /** Per-request context with its DataLoaders. */
@@ -41,6 +43,8 @@ export function createWorkflowContext(deps: WorkflowDeps, base: BaseContext): Wo
     cache: deps.cache,
     store: deps.store,
     componentLinks: deps.componentLinks,
+    webhookDeliveries: deps.webhookDeliveries,
+    breakers: deps.breakers,
     progress: createProgressQueries(deps.store, deps.runEvents),
     // Through the store: it rolls a run document forward over newer commits.
     runById: new DataLoader((ids) => Promise.all(ids.map((id) => deps.store.load(id)))),

@@ -2,6 +2,13 @@ import { createEventPublisher, createOutboxRelay, type OutboxRelay } from '../..
 import { createPlatformKafka, type PlatformKafka } from '../../../lib/kafka';
 import type { Logger } from '../../../lib/logging';
 import {
+  createBreakerRegistry,
+  createHostRateLimiter,
+  type BreakerRegistry,
+  type HostRateLimiter,
+} from '../../../lib/resilience';
+import { Registry } from 'prom-client';
+import {
   connectMongo,
   ensureIndexes,
   mongoConnectionOptions,
@@ -28,6 +35,14 @@ import {
 } from './models/WorkflowDefinition';
 import { createWorkflowRunModel, type WorkflowRunModel } from './models/WorkflowRun';
 import { createRunCommands, type RunCommands } from './services/createRunCommands';
+import { createWebhookDeliveryModel, type WebhookDeliveryModel } from './models/WebhookDelivery';
+import { createWebhookSeenDeliveryModel } from './models/WebhookSeenDelivery';
+import {
+  createDeliveryLog,
+  createSeenDeliveries,
+  type SeenDeliveries,
+  type WebhookDeliveryLog,
+} from './webhooks';
 
 /** Everything the workflow role is made of, shared by the GraphQL server and engine instances. */
 export interface WorkflowRuntime {
@@ -47,6 +62,15 @@ export interface WorkflowRuntime {
   /** Configured plugins, their sandboxed processes and metrics. */
   plugins: PluginSet;
   commands: RunCommands;
+  /** Circuit breakers of outbound calls (`webhook:<host>`, `ai:<provider>`); metrics in its `registry`. */
+  breakers: BreakerRegistry;
+  /** Outbound token buckets per host (metrics in `breakers.registry` too). */
+  limiter: HostRateLimiter;
+  /** Inbound and outbound webhook deliveries (`webhook_deliveries`), and the log over them. */
+  webhookDeliveries: WebhookDeliveryModel;
+  deliveries: WebhookDeliveryLog;
+  /** Inbound delivery ids already accepted (replay refusal). */
+  seenDeliveries: SeenDeliveries;
   /** Creates (does not start) another engine instance in this process; tests use several. */
   createEngine(): WorkflowEngine;
   stop(): Promise<void>;
@@ -92,7 +116,13 @@ export async function createWorkflowRuntime(
   const commits = createRunCommitModel(mongo);
   const ticks = createScheduleTickModel(mongo);
   const componentLinks = createRunComponentLinkModel(mongo);
+  const webhookDeliveries = createWebhookDeliveryModel(mongo);
+  const seenDeliveries = createSeenDeliveries(createWebhookSeenDeliveryModel(mongo));
   await ensureIndexes(mongo);
+  const deliveries = createDeliveryLog({
+    model: webhookDeliveries,
+    logger: logger.child({ component: 'webhook-deliveries' }),
+  });
 
   const kafka = createPlatformKafka(platform.kafka, logger, 'workflow');
   // Topics are created by the first publish or join that reaches Kafka: no wait for it here.
@@ -108,12 +138,22 @@ export async function createWorkflowRuntime(
   });
   relay.start();
 
+  // One registry for both, merged into the role's /metrics.
+  const resilienceMetrics = new Registry();
+  const breakers = createBreakerRegistry({
+    ...options.breakers,
+    logger: logger.child({ component: 'breakers' }),
+    metrics: resilienceMetrics,
+  });
+  const limiter = createHostRateLimiter({ ...options.outboundRates, metrics: resilienceMetrics });
+  const guard = { breakers, limiter };
   const ownActions = [
     ...builtinActions({
-      webhook: { secrets: options.webhookSecrets },
+      webhook: { secrets: options.webhookSecrets, deliveries, guard, ...options.webhookRetry },
       script: { folders: options.scriptFolders },
       ai: {
         ...options.ai,
+        guard,
         projectContext:
           options.ai.projectContext ??
           (options.intelligence &&
@@ -159,6 +199,11 @@ export async function createWorkflowRuntime(
     actions,
     plugins,
     commands,
+    breakers,
+    limiter,
+    webhookDeliveries,
+    deliveries,
+    seenDeliveries,
     createEngine: () =>
       createWorkflowEngine({
         transport: kafka.transport,
@@ -177,6 +222,7 @@ export async function createWorkflowRuntime(
         scheduleIntervalMs: options.engine.scheduleIntervalMs,
       }),
     async stop() {
+      breakers.shutdown();
       await plugins.stop();
       await relay.stop();
       await publisher.disconnect();

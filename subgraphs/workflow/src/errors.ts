@@ -10,6 +10,8 @@ export const WORKFLOW_ERROR_CODES = [
   'APPROVAL_REJECTED',
   'APPROVAL_TIMEOUT',
   'WAIT_TIMEOUT',
+  /** An outbound call refused without being made: its circuit breaker is open (retriable). */
+  'CIRCUIT_OPEN',
 ] as const;
 export type WorkflowErrorCode = (typeof WORKFLOW_ERROR_CODES)[number];
 

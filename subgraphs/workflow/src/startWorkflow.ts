@@ -12,6 +12,7 @@ import type { GroupMember } from '../../../lib/events';
 import type { WorkflowEngine } from './engine/createWorkflowEngine';
 import { createComponentLinkConsumer } from './links/createComponentLinkConsumer';
 import { resolvers } from './resolvers';
+import { mountWebhookRoutes } from './webhooks';
 
 /** A running workflow role: the subgraph and (unless disabled) one engine instance. */
 export interface RunningWorkflow extends RunningSubgraph {
@@ -57,8 +58,17 @@ export async function startWorkflow(
       host: options.host,
       // Idempotency-Key records (safe retries of mutations) live in this subgraph's own database.
       idempotency: { connection: runtime.mongo },
+      // Inbound webhooks are signed by their own source, not by the gateway.
+      routes: (app) =>
+        mountWebhookRoutes(app, {
+          sources: options.webhookSources,
+          commands: runtime.commands,
+          seen: runtime.seenDeliveries,
+          deliveries: runtime.deliveries,
+          logger: logger.child({ component: 'webhooks' }),
+        }),
       logger,
-      extraMetrics: [runtime.plugins.metrics.registry],
+      extraMetrics: [runtime.plugins.metrics.registry, runtime.breakers.registry],
       readiness: { mongodb: () => mongoAnswers(runtime.mongo) },
       // Kafka-backed work: the API keeps serving while it is down, and /ready names it.
       degradable: {

@@ -79,6 +79,7 @@ export function createActionRegistry(handlers: ActionHandler[]): ActionRegistry 
           stepId: invocation.stepId,
           attempt: invocation.attempt,
           signal: controller.signal,
+          deadlineAt: Date.now() + timeoutMs,
           logger: invocation.logger,
           componentIds: invocation.componentIds,
           emit: (type, data) => events.push({ type, data }),

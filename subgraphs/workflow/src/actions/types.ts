@@ -23,6 +23,8 @@ export interface ActionContext {
   attempt: number;
   /** Aborted when the action's timeout elapses. */
   signal: AbortSignal;
+  /** Epoch ms at which `signal` aborts, when the caller knows it (waits longer than this are pointless). */
+  deadlineAt?: number;
   logger: Logger;
   /** Ids of components the run already touched. */
   componentIds: readonly string[];

@@ -1,5 +1,13 @@
 import { createHmac } from 'node:crypto';
+import type { DeliveryLog } from '../webhooks/deliveryLog';
+import { hostOf, type OutboundGuard } from './outboundGuard';
 import type { ActionHandler } from './types';
+import { createDeliveryRecorder } from './webhook/createDeliveryRecorder';
+import { deliverWebhook } from './webhook/deliverWebhook';
+import {
+  defaultWebhookRetryOptions,
+  type WebhookRetryOptions,
+} from './webhook/webhookRetryOptions';
 
 /** Header carrying `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`. */
 export const SIGNATURE_HEADER = 'x-workflow-signature';
@@ -12,34 +20,48 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 }
 
 /** Options of {@link createWebhookAction}. */
-export interface WebhookActionOptions {
+export interface WebhookActionOptions extends Partial<WebhookRetryOptions> {
   /** Signing secrets by name; a definition names the secret, never contains it. */
   secrets: Record<string, string>;
-  /** Attempts per execution for network errors and 5xx/429 answers. @default 3 */
-  attempts?: number;
-  /** First delay between attempts, doubled each time. @default 200 */
-  backoffMs?: number;
+  /** Breaker per host (`webhook:<host>`) and token bucket per host. @default none (unguarded) */
+  guard?: OutboundGuard;
+  /** Where each delivery and its attempts are recorded. @default none */
+  deliveries?: DeliveryLog;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))), {
-      once: true,
-    });
-  });
+const WEBHOOK_TIMEOUT_MS = 30_000;
 
-/** `webhook.call`: POSTs JSON signed with HMAC-SHA256, retrying transient failures. */
+const parseBody = (text: string): unknown => {
+  try {
+    return text ? (JSON.parse(text) as unknown) : null;
+  } catch {
+    // a non-JSON answer is kept as text
+    return text;
+  }
+};
+
+/**
+ * `webhook.call`: POSTs JSON signed with HMAC-SHA256 through the host's rate limiter and circuit
+ * breaker, retrying transient failures (see {@link deliverWebhook}) and recording the delivery.
+ */
 export function createWebhookAction({
   secrets,
-  attempts = 3,
-  backoffMs = 200,
+  guard,
+  deliveries,
+  ...retryGiven
 }: WebhookActionOptions): ActionHandler {
+  const retry: WebhookRetryOptions = {
+    attempts: retryGiven.attempts ?? defaultWebhookRetryOptions.attempts,
+    backoffMs: retryGiven.backoffMs ?? defaultWebhookRetryOptions.backoffMs,
+    maxBackoffMs: retryGiven.maxBackoffMs ?? defaultWebhookRetryOptions.maxBackoffMs,
+  };
+  if (!Number.isInteger(retry.attempts) || retry.attempts < 1)
+    throw new TypeError(`expected attempts to be an integer >= 1, but got: ${retry.attempts}`);
   return {
     name: 'webhook.call',
     description:
-      'POSTs a JSON body to a URL, signed with HMAC-SHA256; retries 5xx, 429 and network errors.',
-    timeoutMs: 30_000,
+      'POSTs a JSON body to a URL, signed with HMAC-SHA256; retries 5xx, 408, 429 and network errors with backoff, per-host breaker and rate limit.',
+    timeoutMs: WEBHOOK_TIMEOUT_MS,
     inputSchema: {
       type: 'object',
       additionalProperties: false,
@@ -56,49 +78,48 @@ export function createWebhookAction({
       properties: { status: { type: 'integer' }, body: {} },
     },
     async run(input, ctx) {
+      const startedAt = Date.now();
       const secretName = typeof input.secret === 'string' ? input.secret : 'default';
       const secret = secrets[secretName];
       if (!secret) throw new Error(`no webhook secret named "${secretName}" is configured`);
+      const url = String(input.url);
+      const host = hostOf(url);
       const body = JSON.stringify({
         runId: ctx.runId,
         stepId: ctx.stepId,
         attempt: ctx.attempt,
         data: input.body ?? null,
       });
-      let lastError: Error = new Error('not attempted');
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2), ctx.signal);
-        const timestamp = String(Math.floor(Date.now() / 1000));
-        try {
-          const response = await fetch(String(input.url), {
-            method: 'POST',
-            signal: ctx.signal,
-            headers: {
+      const recorder = createDeliveryRecorder(
+        deliveries,
+        { runId: ctx.runId, stepId: ctx.stepId, stepAttempt: ctx.attempt, url, host },
+        ctx.logger,
+      );
+      const answer = await deliverWebhook(
+        {
+          url,
+          host,
+          body,
+          headers: () => {
+            const timestamp = String(Math.floor(Date.now() / 1000));
+            return {
               'content-type': 'application/json',
               [TIMESTAMP_HEADER]: timestamp,
               [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
               'x-workflow-run-id': ctx.runId,
-            },
-            body,
-          });
-          const text = await response.text();
-          if (response.ok) {
-            let parsed: unknown = text;
-            try {
-              parsed = text ? JSON.parse(text) : null;
-            } catch {
-              // a non-JSON answer is kept as text
-            }
-            return { status: response.status, body: parsed };
-          }
-          lastError = new Error(`webhook answered ${response.status}`);
-          if (response.status < 500 && response.status !== 429) break;
-        } catch (error) {
-          if (ctx.signal.aborted) throw error;
-          lastError = error as Error;
-        }
-      }
-      throw lastError;
+            };
+          },
+        },
+        {
+          retry,
+          guard,
+          recorder,
+          signal: ctx.signal,
+          deadlineAt: ctx.deadlineAt ?? startedAt + WEBHOOK_TIMEOUT_MS,
+          logger: ctx.logger,
+        },
+      );
+      return { status: answer.status, body: parseBody(answer.text) };
     },
   };
 }

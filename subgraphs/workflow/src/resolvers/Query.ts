@@ -8,6 +8,7 @@ import {
   type WorkflowRunDoc,
 } from '../models/WorkflowRun';
 import { findDefinitionVersion } from '../services/createRunCommands';
+import { listDeliveries, type DeliveryFilter } from '../webhooks';
 
 const ACTIVE_STATUSES = RUN_STATUSES.filter((status) => !TERMINAL_STATUSES.includes(status));
 
@@ -29,6 +30,13 @@ function decodePage(cursor: string): { startedAt: Date; id: string } | null {
 /** Root query resolvers. */
 export const Query = {
   plugins: (_: unknown, __: unknown, ctx: WorkflowContext) => ctx.plugins.list(),
+  circuitBreakers: (_: unknown, __: unknown, ctx: WorkflowContext) =>
+    ctx.breakers.list().map(({ counts, ...view }) => ({ ...view, ...counts })),
+  webhookDeliveries: (
+    _: unknown,
+    args: { filter?: DeliveryFilter | null; first?: number | null; after?: string | null },
+    ctx: WorkflowContext,
+  ) => listDeliveries(ctx.webhookDeliveries, args),
   workflowDefinitions: (_: unknown, args: { id?: string | null }, ctx: WorkflowContext) =>
     ctx.definitions
       .find(args.id ? { definitionId: args.id } : {})

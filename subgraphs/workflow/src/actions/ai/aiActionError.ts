@@ -16,6 +16,8 @@ export const AI_ERROR_REASONS = [
   'OUTPUT_INVALID',
   /** `enhance` was asked for but no project context could be had. */
   'CONTEXT_UNAVAILABLE',
+  /** The provider's circuit breaker is open: refused without calling (retriable). */
+  'CIRCUIT_OPEN',
 ] as const;
 export type AiErrorReason = (typeof AI_ERROR_REASONS)[number];
 
@@ -27,6 +29,8 @@ const workflowCode = (reason: AiErrorReason): WorkflowErrorCode => {
       return 'ACTION_OUTPUT_INVALID';
     case 'CONTEXT_UNAVAILABLE':
       return 'ACTION_INPUT_INVALID';
+    case 'CIRCUIT_OPEN':
+      return 'CIRCUIT_OPEN';
     default:
       return 'ACTION_FAILED';
   }

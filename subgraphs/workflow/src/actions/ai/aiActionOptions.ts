@@ -1,3 +1,5 @@
+import type { OutboundGuard } from '../outboundGuard';
+
 /** The providers `ai.complete` can call. */
 export const AI_PROVIDERS = ['anthropic', 'gemini'] as const;
 export type AiProviderName = (typeof AI_PROVIDERS)[number];
@@ -44,6 +46,8 @@ export interface AiActionOptions {
   projectContext?: ProjectContextSource;
   /** Timeout of the whole action (all attempts). @default 180000 */
   actionTimeoutMs: number;
+  /** Breaker per provider (`ai:<provider>`) and token bucket per provider host. @default none */
+  guard?: OutboundGuard;
 }
 
 /** Defaults of {@link AiActionOptions}; no keys, so every provider is `NOT_CONFIGURED`. */

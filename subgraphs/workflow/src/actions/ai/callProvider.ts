@@ -1,14 +1,30 @@
 import type { Logger } from '../../../../../lib/logging';
+import { isCircuitOpenError, parseRetryAfter } from '../../../../../lib/resilience';
+import { guardedCall, hostOf } from '../outboundGuard';
 import { AiActionError } from './aiActionError';
 import type { AiActionOptions, AiProviderSettings } from './aiActionOptions';
 import type { AiProvider, CompletionRequest } from './AiProvider';
-import { parseRetryAfter } from './parseRetryAfter';
 
 /** The HTTP retry settings {@link callProvider} uses. */
 export type ProviderCallOptions = Pick<
   AiActionOptions,
-  'requestTimeoutMs' | 'httpAttempts' | 'backoffMs' | 'maxBackoffMs' | 'maxRetryAfterMs'
+  'requestTimeoutMs' | 'httpAttempts' | 'backoffMs' | 'maxBackoffMs' | 'maxRetryAfterMs' | 'guard'
 >;
+
+/** A provider's answer, its body read. */
+interface ProviderAnswer {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  body: unknown;
+}
+
+/** A 5xx answer: thrown inside the provider's breaker (so it counts), unwrapped outside. */
+class UnwellAnswer extends Error {
+  constructor(readonly answer: ProviderAnswer) {
+    super(`answered ${answer.status}`);
+  }
+}
 
 const MAX_MESSAGE_CHARS = 500;
 
@@ -45,7 +61,9 @@ const describeAnswer = (provider: AiProvider, status: number, body: unknown) => 
  * One completion over HTTP. Each attempt has a deadline (`signal`, the action's, and
  * `requestTimeoutMs`); 429 waits for `Retry-After` (or backoff) up to `maxRetryAfterMs`; 5xx,
  * network errors and timeouts retry with jittered backoff, `httpAttempts` in all; any other 4xx
- * fails at once with the provider's message.
+ * fails at once with the provider's message. With `guard`, each attempt first waits for the
+ * provider host's token and runs through the provider's breaker (5xx, network errors and timeouts
+ * count against it); an open breaker fails at once with a retriable `CIRCUIT_OPEN`.
  */
 export async function callProvider(
   provider: AiProvider,
@@ -57,18 +75,38 @@ export async function callProvider(
 ): Promise<string> {
   const http = provider.toHttpRequest(request, settings.apiKey, settings.baseUrl);
   const body = JSON.stringify(http.body);
+  const target = { breaker: `ai:${provider.name}`, host: hostOf(http.url) };
   let lastError: AiActionError = new AiActionError('PROVIDER_UNAVAILABLE', 'not attempted', true);
   for (let attempt = 1; attempt <= options.httpAttempts; attempt++) {
-    const deadline = AbortSignal.timeout(options.requestTimeoutMs);
+    // Created when the request leaves: waiting for a token does not eat the request's deadline.
+    let deadline: AbortSignal | undefined;
     let waitMs = jitteredBackoff(options, attempt);
     try {
-      const response = await fetch(http.url, {
-        method: 'POST',
-        headers: http.headers,
-        body,
-        signal: AbortSignal.any([signal, deadline]),
-      });
-      const answer = await readBody(response);
+      let response: ProviderAnswer;
+      try {
+        response = await guardedCall(options.guard, target, signal, async () => {
+          deadline = AbortSignal.timeout(options.requestTimeoutMs);
+          const raw = await fetch(http.url, {
+            method: 'POST',
+            headers: http.headers,
+            body,
+            signal: AbortSignal.any([signal, deadline]),
+          });
+          const read = {
+            status: raw.status,
+            ok: raw.ok,
+            headers: raw.headers,
+            body: await readBody(raw),
+          };
+          if (read.status >= 500) throw new UnwellAnswer(read);
+          return read;
+        });
+      } catch (error) {
+        if (!(error instanceof UnwellAnswer)) throw error;
+        response = error.answer;
+      }
+      options.guard?.limiter.observe(target.host, response);
+      const answer = response.body;
       if (response.ok) {
         const text = provider.readText(answer);
         if (text === undefined)
@@ -93,8 +131,10 @@ export async function callProvider(
       }
     } catch (error) {
       if (error instanceof AiActionError) throw error;
+      if (isCircuitOpenError(error))
+        throw new AiActionError('CIRCUIT_OPEN', `${provider.name}: ${error.message}`, true);
       if (signal.aborted) throw error;
-      lastError = deadline.aborted
+      lastError = deadline?.aborted
         ? new AiActionError(
             'PROVIDER_TIMEOUT',
             `${provider.name} did not answer within ${options.requestTimeoutMs} ms`,

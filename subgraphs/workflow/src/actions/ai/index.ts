@@ -13,4 +13,3 @@ export {
   AI_ERROR_REASONS,
   type AiErrorReason,
 } from './aiActionError';
-export { parseRetryAfter } from './parseRetryAfter';

@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../../../subgraphs/workflow/src/actions/ai';
+import { parseRetryAfter } from '../../../lib/resilience';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
