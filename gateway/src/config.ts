@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
+  ConfigError,
   booleanFlag,
   parseConfig,
   portSchema,
@@ -217,6 +218,15 @@ export function gatewayOptionsFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): GatewayOptions {
   const parsed = parseConfig(gatewayEnvSchema, env);
+  // Default: the larger of 10 s and 1.5 × the timeout (createGatewayResilience): a hanging
+  // subgraph's failures must land inside the window that counted their fires.
+  if (
+    parsed.GATEWAY_BREAKER_WINDOW_MS !== undefined &&
+    parsed.GATEWAY_BREAKER_WINDOW_MS <= parsed.SUBGRAPH_TIMEOUT_MS
+  )
+    throw new ConfigError([
+      `GATEWAY_BREAKER_WINDOW_MS: expected more than SUBGRAPH_TIMEOUT_MS (${parsed.SUBGRAPH_TIMEOUT_MS}), or a hanging subgraph never opens its breaker (got: ${parsed.GATEWAY_BREAKER_WINDOW_MS})`,
+    ]);
   return {
     platform: toPlatformOptions(parsed),
     env: parsed.NODE_ENV,

@@ -23,6 +23,9 @@ import { restrictCachePolicy } from './executor/restrictCachePolicy';
 import { circuitOpenResponse, isSubgraphFailure } from './subgraphBreaker';
 import { signClaims } from '../../lib/graphql/gatewaySignature';
 
+/** How long a subgraph fetch may take unless `timeoutMs` says otherwise. */
+export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
+
 /** Options of {@link SubgraphDataSource}. */
 export interface SubgraphDataSourceOptions {
   name: string;
@@ -59,7 +62,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   #path = '';
 
   constructor(options: SubgraphDataSourceOptions) {
-    this.#options = { ...options, timeoutMs: options.timeoutMs ?? 10_000 };
+    this.#options = { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS };
   }
 
   /** Closes the pooled connections (the gateway is stopping). */

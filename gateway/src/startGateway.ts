@@ -22,7 +22,7 @@ import { createLogger, type Logger } from '../../lib/logging';
 import { createGraphQLTracing, startTelemetry } from '../../lib/telemetry';
 import type { GatewayOptions } from './config';
 import type { GatewayContext } from './context';
-import { SubgraphDataSource } from './createDataSource';
+import { DEFAULT_SUBGRAPH_TIMEOUT_MS, SubgraphDataSource } from './createDataSource';
 import { createGatewayResilience } from './createGatewayResilience';
 import { createFastGateway } from './executor';
 import {
@@ -104,7 +104,7 @@ export async function startGateway(
       new SubgraphDataSource({
         name,
         url: options.subgraphUrls[name] ?? url ?? '',
-        timeoutMs: options.subgraphTimeoutMs ?? 10_000,
+        timeoutMs: options.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS,
         ...(options.signingSecret && { signingSecret: options.signingSecret }),
         observe: metrics.observeSubgraph,
         ...(resilience.breakers && { breakers: resilience.breakers }),

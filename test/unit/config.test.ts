@@ -66,3 +66,15 @@ describe('configuration', () => {
     expect(groups.every((group) => group?.startsWith('stackA.'))).toBe(true);
   });
 });
+
+describe('gateway breaker window', () => {
+  it('should refuse a window not longer than the subgraph timeout, naming both', () => {
+    expect(() =>
+      gatewayOptionsFromEnv({ SUBGRAPH_TIMEOUT_MS: '5000', GATEWAY_BREAKER_WINDOW_MS: '5000' }),
+    ).toThrow(/GATEWAY_BREAKER_WINDOW_MS: expected more than SUBGRAPH_TIMEOUT_MS \(5000\)/);
+    expect(
+      gatewayOptionsFromEnv({ SUBGRAPH_TIMEOUT_MS: '5000', GATEWAY_BREAKER_WINDOW_MS: '5001' })
+        .breakers?.rollingCountTimeoutMs,
+    ).toBe(5001);
+  });
+});
