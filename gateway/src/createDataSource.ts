@@ -45,6 +45,28 @@ type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
 
 const TRACESTATE_HEADER = 'tracestate';
 
+/** Connection-level failures: the subgraph is down, restarting or cut off. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** True for an error (or its cause) with one of {@link UNREACHABLE_CODES}. */
+function isUnreachable(error: unknown): boolean {
+  const codes = [error, (error as { cause?: unknown } | null)?.cause].map(
+    (candidate) => (candidate as { code?: unknown } | null)?.code,
+  );
+  return codes.some((code) => typeof code === 'string' && UNREACHABLE_CODES.has(code));
+}
+
 /** undici's errors for a subgraph that sent no headers, or no body, within the timeout. */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -188,6 +210,12 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
           { subgraph: this.#options.name, http: { status: 504 } },
         );
       }
+      if (isUnreachable(error))
+        // Typed, and on the fields this fetch fills: the other subgraphs' fields still resolve.
+        throw graphqlError('SERVICE_UNAVAILABLE', `subgraph ${this.#options.name} is unreachable`, {
+          subgraph: this.#options.name,
+          reason: 'UNREACHABLE',
+        });
       throw error;
     }
   }

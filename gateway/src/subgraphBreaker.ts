@@ -18,6 +18,7 @@ export function isSubgraphFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return true;
   const extensions = (error as { extensions?: Record<string, unknown> }).extensions;
   if (extensions?.code === 'GATEWAY_TIMEOUT') return true;
+  if (extensions?.reason === 'UNREACHABLE') return true;
   const status = (extensions?.response as { status?: unknown } | undefined)?.status;
   if (typeof status === 'number') return status >= 500;
   return error.cause !== undefined;

@@ -98,16 +98,35 @@ describe('gateway conformance with a plain @apollo/gateway', () => {
     }
   });
 
-  // Last: it stops a subgraph.
-  it('should answer a subgraph that refuses connections exactly as a plain @apollo/gateway', async () => {
+  // Last: it stops a subgraph. The one deliberate difference: plain Apollo answers an internal
+  // error naming the subgraph's URL; ours a typed SERVICE_UNAVAILABLE naming the subgraph
+  // (docs/resilience.md), with the same data and status.
+  it('should answer a subgraph that refuses connections as a plain @apollo/gateway, with a typed error', async () => {
     const down: ConformanceCase = {
       name: 'inventory down',
       query: '{ topProducts { upc ... on Furniture { inStock } } }',
     };
     await subgraphs.stopSubgraph('inventory');
     const expected = await post(plain.url, down);
-    expect(expected.body).toHaveProperty('errors');
-    expect(await post(ours.graphqlUrl, down)).toEqual(expected);
-    expect(await post(bare.url, down)).toEqual(expected);
+    expect(expected.body.errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+    ]);
+    const typed = {
+      message: 'subgraph inventory is unreachable',
+      extensions: { code: 'SERVICE_UNAVAILABLE', subgraph: 'inventory', reason: 'UNREACHABLE' },
+    };
+    for (const url of [ours.graphqlUrl, bare.url]) {
+      const answer = await post(url, down);
+      expect({ status: answer.status, data: answer.body.data }).toEqual({
+        status: expected.status,
+        data: expected.body.data,
+      });
+      expect(answer.body.errors).toEqual([
+        {
+          ...typed,
+          ...(expected.body.errors![0]!.path && { path: expected.body.errors![0]!.path }),
+        },
+      ]);
+    }
   });
 });
