@@ -15,6 +15,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -
 COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
+# The browser pages bundled by `npm run build` (scripts/buildUi.ts), served by the gateway.
+COPY --from=build /app/gateway/ui-dist ./gateway/ui-dist
 COPY schema ./schema
 COPY workers ./workers
 # Plugins (docs/plugins.md): the default WORKFLOW_PLUGINS_FILE is <repository>/plugins/plugins.yaml,

@@ -20,7 +20,12 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/test/integration/**/*.test.ts',
+        '<rootDir>/test/e2e/**/*.test.ts',
+        // Real chromium (test/utils/startBrowser.ts) against a real stack.
+        '<rootDir>/test/browser/**/*.test.ts',
+      ],
       globalSetup: '<rootDir>/test/utils/globalSetup.ts',
       setupFilesAfterEnv: ['<rootDir>/test/utils/integrationTimeout.ts'],
     },

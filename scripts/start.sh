@@ -7,6 +7,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/lib/ensureDeps.sh
+# The gateway's browser pages (explorer, board): built when missing or older than their sources.
+node --import tsx scripts/buildUi.ts --if-stale
 # shellcheck source=scripts/lib/servicesForThisRun.sh
 source scripts/lib/servicesForThisRun.sh
 services_for_this_run

@@ -15,6 +15,11 @@ import { REPO_ROOT } from '../../lib/graphql';
 import type { BreakerOptions } from '../../lib/resilience';
 import { parseRateLimit, type RateLimitOptions } from './rateLimits';
 import type { AuthorizeSubscription } from './subscriptions';
+import {
+  defaultExplorerMode,
+  EXPLORER_MODES,
+  type ExplorerOptions,
+} from './explorer/explorerOptions';
 
 /** `name=url,name=url` → record; lets tests and deployments point at subgraphs elsewhere. */
 const subgraphUrls = z
@@ -64,6 +69,12 @@ const gatewayEnvSchema = sharedEnvSchema.extend({
   APOLLO_KEY: z.string().min(1).optional(),
   APOLLO_GRAPH_REF: z.string().min(1).optional(),
   INTROSPECTION: flag,
+  /** Explorer on `GET /graphql` (gateway/src/explorer). Default: auto in development, off in production. */
+  GATEWAY_EXPLORER: z.enum(EXPLORER_MODES).optional(),
+  /** What `auto` probes to tell whether Apollo Sandbox can load (its CDN script). */
+  GATEWAY_EXPLORER_PROBE_URL: z.url().optional(),
+  GATEWAY_EXPLORER_PROBE_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).optional(),
+  GATEWAY_EXPLORER_REPROBE_MS: z.coerce.number().int().min(1_000).optional(),
   /** Lets @apollo/gateway export its own usage telemetry to Apollo (off: machines may be offline). */
   APOLLO_GATEWAY_TELEMETRY: flag,
   SUBSCRIPTIONS_ENABLED: flag,
@@ -120,6 +131,8 @@ const gatewayEnvSchema = sharedEnvSchema.extend({
   GATEWAY_RATE_LIMIT_QUERY: rateLimit,
   GATEWAY_RATE_LIMIT_MUTATION: rateLimit,
   GATEWAY_RATE_LIMIT_SUBSCRIPTION: rateLimit,
+  /** The pipeline board at `/board` (docs/board.md). Default: on outside production. */
+  GATEWAY_BOARD: flag,
 });
 
 /** Drops unset options, so the defaults apply (`exactOptionalPropertyTypes`-safe). */
@@ -162,6 +175,11 @@ export interface GatewayOptions {
   introspection?: boolean;
   /** @apollo/gateway's own data-collection export to Apollo. @default false */
   apolloTelemetry?: boolean;
+  /**
+   * The explorer served to browsers on `GET /graphql`. Without a mode: Apollo Sandbox in
+   * development, none in production (a Studio link when `apollo` names a graph).
+   */
+  explorer?: ExplorerOptions;
   subscriptions?: {
     /** Serve graphql-ws on `/graphql` and consume events from Kafka. @default true */
     enabled?: boolean;
@@ -209,6 +227,12 @@ export interface GatewayOptions {
   breakers?: Partial<BreakerOptions> & { enabled?: boolean };
   /** Inbound rate limits (defaults: `defaultRateLimitOptions` in gateway/src/rateLimits). */
   rateLimits?: Partial<RateLimitOptions>;
+  /**
+   * Serve the pipeline board (gateway/ui/board) at `/board`. The page is static; its data goes
+   * through `/graphql` with the user's token, so it sees what the token may see.
+   * @default env !== 'production'
+   */
+  board?: boolean;
   /** Per-resource subscription authorization (e.g. may this user watch this run?); code-only option. */
   authorizeSubscription?: AuthorizeSubscription;
 }
@@ -243,6 +267,15 @@ export function gatewayOptionsFromEnv(
       }),
     introspection: parsed.INTROSPECTION ?? parsed.NODE_ENV !== 'production',
     apolloTelemetry: parsed.APOLLO_GATEWAY_TELEMETRY ?? false,
+    explorer: definedOnly({
+      // Unset in production keeps the Studio link for a managed graph (gateway/src/landingPage.ts).
+      mode:
+        parsed.GATEWAY_EXPLORER ??
+        (parsed.NODE_ENV === 'production' ? undefined : defaultExplorerMode(parsed.NODE_ENV)),
+      probeUrl: parsed.GATEWAY_EXPLORER_PROBE_URL,
+      probeTimeoutMs: parsed.GATEWAY_EXPLORER_PROBE_TIMEOUT_MS,
+      reprobeIntervalMs: parsed.GATEWAY_EXPLORER_REPROBE_MS,
+    }),
     subscriptions: {
       enabled: parsed.SUBSCRIPTIONS_ENABLED ?? true,
       clientBuffer: parsed.SUBSCRIPTION_CLIENT_BUFFER,
@@ -280,6 +313,7 @@ export function gatewayOptionsFromEnv(
       resetTimeoutMs: parsed.GATEWAY_BREAKER_RESET_MS,
       rollingCountTimeoutMs: parsed.GATEWAY_BREAKER_WINDOW_MS,
     }),
+    board: parsed.GATEWAY_BOARD ?? parsed.NODE_ENV !== 'production',
     rateLimits: definedOnly({
       enabled: parsed.GATEWAY_RATE_LIMITS ?? true,
       query: parsed.GATEWAY_RATE_LIMIT_QUERY,

@@ -35,6 +35,8 @@ import {
 } from './subscriptions';
 import { bodyErrors, refuseLargeBatches } from './httpGuards';
 import { chooseLandingPage } from './landingPage';
+import { mountExplorer } from './explorer/mountExplorer';
+import { serveUiPage } from './ui/serveUiPage';
 import { createErrorMasking } from './plugins/useErrorMasking';
 import { createJwtVerifier } from './plugins/useJwtAuthentication';
 import { useIdempotencyKey } from './plugins/useIdempotencyKey';
@@ -158,7 +160,14 @@ export async function startGateway(
   let subscriptionServer: SubscriptionServer | undefined;
   const production = options.env === 'production';
   const tracing = createGraphQLTracing({ name: 'gateway' });
-  const landingPage = chooseLandingPage(production, options.apollo?.graphRef);
+  // The board's page is as public as /graphql's landing page; its data is not: every operation it
+  // sends carries the user's token through the same JWT checks as any client (docs/board.md).
+  if (options.board ?? !production) app.use(serveUiPage({ page: 'board', path: '/board' }));
+  const landingPage = chooseLandingPage(
+    production,
+    options.apollo?.graphRef,
+    options.explorer?.mode,
+  );
   const apollo = new ApolloServer<GatewayContext>({
     // Apollo's gateway (schema, plans, data sources) on our executor: see gateway/src/executor.
     gateway: createFastGateway(gateway),
@@ -278,8 +287,14 @@ export async function startGateway(
     });
   }
 
-  // Sandbox at `/` in development: the landing page is served by Apollo Server on /graphql.
-  if (!production) app.get('/', (_req, res) => res.redirect('/graphql'));
+  // The bundled explorer, ahead of Apollo Server's page, when the mode calls for it.
+  const explorer = mountExplorer(app, landingPage, options.explorer, logger);
+  // `/` leads to the explorer wherever one is served (Sandbox or the bundled one; not a Studio link).
+  if (
+    landingPage.localExplorer !== 'never' ||
+    landingPage.description === 'Apollo Sandbox (embedded)'
+  )
+    app.get('/', (_req, res) => res.redirect('/graphql'));
   const maxBatch = limits.maxBatch ?? 1;
   app.use(
     '/graphql',
@@ -304,11 +319,13 @@ export async function startGateway(
   // Malformed JSON, unknown paths, anything thrown: GraphQL JSON, never Express' HTML page.
   app.use(notFoundAsJson, createJsonErrorHandler(logger));
   const url = await listen(httpServer, options.port, options.host);
+  // `auto` names what it serves once its first probe has answered (bounded by the probe timeout).
+  await explorer.ready;
   // Says what is served: the landing page really served, introspection, the socket if any.
   logger.info(
     {
       url: `${url}/graphql`,
-      landingPage: landingPage.description,
+      landingPage: explorer.description(),
       introspection: options.introspection ?? !production,
       subscriptions: subscriptionServer ? `${url.replace(/^http/, 'ws')}/graphql` : 'off',
       ...(eventSource && { subscriptionEvents: eventSource.ready }),
@@ -322,6 +339,7 @@ export async function startGateway(
     metricsRegistry,
     async stop() {
       stopReadyLog?.();
+      explorer.stop();
       await apollo.stop();
       await closeServer(httpServer);
       await eventSource?.stop();

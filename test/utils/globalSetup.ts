@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { buildUi, isUiStale } from '../../scripts/buildUi';
 
 /** Resolves when host:port accepts a TCP connection. */
 function reachable(hostPort: string): Promise<boolean> {
@@ -15,6 +16,8 @@ function reachable(hostPort: string): Promise<boolean> {
 
 /** Integration tests need the real services: fail fast with a clear message instead of timing out. */
 export default async function globalSetup(): Promise<void> {
+  // Browser tests open the gateway's pages: build them once here, not in each suite.
+  if (isUiStale()) await buildUi();
   const kafka = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0] ?? '';
   const mongo = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/';
   const missing: string[] = [];

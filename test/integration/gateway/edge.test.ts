@@ -196,6 +196,8 @@ describe.each([
       gatewayOptionsFromEnv(
         testEnv({
           NODE_ENV: nodeEnv,
+          // Development defaults to `auto`, which probes Apollo's CDN: tests stay off the internet.
+          GATEWAY_EXPLORER: production ? 'off' : 'sandbox',
           SUPERGRAPH_PATH: started.supergraphPath,
           SUPERGRAPH_WATCH: 'false',
           SUBSCRIPTIONS_ENABLED: 'true',
