@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { eventMetrics } from '../../lib/events';
 import { loadSubgraphSdl, startSubgraphServer } from '../../lib/graphql';
 import { createPlatformKafka } from '../../lib/kafka';
+import { readConsumerLag } from './operations/consumerLag';
 import { stopAll, type Stoppable } from '../../lib/lifecycle';
 import { createLogger, type Logger } from '../../lib/logging';
 import type { OperationsOptions } from './config';
@@ -65,6 +66,8 @@ export async function startOperations(
         topics: kafka.topics,
         replayJobs,
         parkedEvents,
+        consumerLag: (groupId) =>
+          readConsumerLag(kafka.kafka, { groupPrefix: kafka.group(''), groupId }),
       }),
       port: options.port,
       host: options.host,

@@ -232,6 +232,12 @@ describe('Pipeline board (real chromium, real stack)', () => {
     const letter = page.locator(`[data-domain="WORKFLOW"] tr[data-dead-letter-key="${runId}"]`);
     await letter.first().waitFor({ timeout: 60_000 });
     await expect(letter.first().textContent()).resolves.toContain('is not a semantic version');
+    // The stack's consumer groups with their lag (consumerLag), the registry's commands among them.
+    await page
+      .locator('[data-testid="consumer-group"]')
+      .filter({ hasText: 'registry-commands' })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(IMAGES, 'board-operations.png') });
 
     await letter

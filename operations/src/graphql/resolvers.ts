@@ -3,6 +3,7 @@ import type { DomainTopic, TopicNames } from '../../../lib/kafka';
 import type { DeadLetterEntry, EventTransport } from '../../../lib/events';
 import type { ParkedEventStore } from '../operations/parkedEvents';
 import type { ReplayJobs } from '../operations/replayJobs';
+import type { ConsumerGroupLag } from '../operations/consumerLag';
 import { listDeadLetters, redriveDeadLetters } from '../operations';
 import { parkedEventResolvers } from './parkedEvents';
 import { replayJobResolvers } from './replayJobs';
@@ -16,6 +17,8 @@ export interface OperationsDeps {
   replayJobs: ReplayJobs;
   /** Events the roles' outboxes set aside, in their databases. */
   parkedEvents: ParkedEventStore;
+  /** Lag of this stack's consumer groups (Kafka admin). */
+  consumerLag(groupId?: string): Promise<ConsumerGroupLag[]>;
 }
 
 /** Context of the operations subgraph. */
@@ -40,6 +43,8 @@ export const resolvers = {
   Query: {
     ...parkedEventResolvers.Query,
     ...replayJobResolvers.Query,
+    consumerLag: (_: unknown, args: { groupId?: string | null }, ctx: OperationsContext) =>
+      ctx.consumerLag(args.groupId ?? undefined),
     deadLetters: (
       _: unknown,
       args: DomainArg & { type?: string | null; key?: string | null },

@@ -229,10 +229,15 @@ export const OPERATIONS_STATUS = /* GraphQL */ `
       openedAt
       nextAttemptAt
     }
-    syncStatus {
+    consumerLag {
+      groupId
       state
+      members
       lag
-      lastEventAt
+      topics {
+        topic
+        lag
+      }
     }
   }
 `;

@@ -135,8 +135,11 @@ export interface WorkflowAnalytics {
   bottleneckStepId: string | null;
 }
 
-export interface SyncStatus {
+/** A consumer group of the stack and how far behind its topics it is (`consumerLag`). */
+export interface ConsumerGroupLag {
+  groupId: string;
   state: string;
-  lag: number | null;
-  lastEventAt: string | null;
+  members: number;
+  lag: number;
+  topics: { topic: string; lag: number }[];
 }

@@ -6,7 +6,7 @@ import type {
   DeadLetter,
   EventDomain,
   GatewayBreaker,
-  SyncStatus,
+  ConsumerGroupLag,
 } from '../api/types';
 import { BreakersTable } from './BreakersTable';
 import { formatTime } from './format';
@@ -124,7 +124,7 @@ export function OperationsView() {
   );
   const status = useAsync(
     () =>
-      graphqlRequest<{ circuitBreakers: CircuitBreaker[]; syncStatus: SyncStatus }>(
+      graphqlRequest<{ circuitBreakers: CircuitBreaker[]; consumerLag: ConsumerGroupLag[] }>(
         OPERATIONS_STATUS,
       ),
     [],
@@ -139,7 +139,7 @@ export function OperationsView() {
     [],
     REFRESH_MS,
   );
-  const sync = status.data?.syncStatus;
+  const groups = status.data?.consumerLag;
 
   return (
     <div class="operations">
@@ -179,23 +179,32 @@ export function OperationsView() {
               <th scope="col">Consumer group</th>
               <th scope="col">Lag (events)</th>
               <th scope="col">State</th>
-              <th scope="col">Last event</th>
+              <th scope="col">Members</th>
+              <th scope="col">Behind on</th>
             </tr>
           </thead>
           <tbody>
-            <tr>
-              <th scope="row">intelligence projector</th>
-              <td data-testid="projector-lag">{sync ? (sync.lag ?? 'unknown') : '…'}</td>
-              <td>{sync?.state ?? '…'}</td>
-              <td>{formatTime(sync?.lastEventAt)}</td>
-            </tr>
+            {groups === undefined && (
+              <tr>
+                <td colSpan={5}>…</td>
+              </tr>
+            )}
+            {groups?.map((group) => (
+              <tr key={group.groupId} data-testid="consumer-group">
+                <th scope="row">{group.groupId}</th>
+                <td>{group.lag}</td>
+                <td>{group.state}</td>
+                <td>{group.members}</td>
+                <td>
+                  {group.topics
+                    .filter((topic) => topic.lag > 0)
+                    .map((topic) => `${topic.topic} (${topic.lag})`)
+                    .join(', ') || '—'}
+                </td>
+              </tr>
+            ))}
           </tbody>
         </table>
-        <p class="muted">
-          The API exposes the lag of the intelligence projector only (<code>syncStatus.lag</code>
-          ); every other group's lag is the <code>event_consumer_lag</code> metric on each role's{' '}
-          <code>/metrics</code>.
-        </p>
       </section>
       <section aria-labelledby="breakers-title">
         <div class="section-head">
