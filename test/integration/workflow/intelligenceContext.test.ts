@@ -1,4 +1,4 @@
-import { createLogger } from '../../../lib/logging';
+import { actionContext } from '../../utils/actionContext';
 import { signClaims } from '../../../lib/graphql/gatewaySignature';
 import {
   intelligenceOptionsFromEnv,
@@ -10,24 +10,10 @@ import {
   defaultAiActionOptions,
 } from '../../../subgraphs/workflow/src/actions/ai';
 import { createIntelligenceContextSource } from '../../../subgraphs/workflow/src/actions/ai/intelligenceContextSource';
-import type { ActionContext } from '../../../subgraphs/workflow/src/actions/types';
 import { startFakeAiProvider, type FakeAiProvider } from '../../utils/startFakeAiProvider';
 import { testEnv } from '../../utils/servicesEnv';
 
 const SECRET = 'intelligence-context-test-secret';
-const logger = createLogger({ name: 'test', level: 'silent' });
-
-const stepContext = (): ActionContext => ({
-  runId: 'run-1',
-  stepId: 'enhance',
-  attempt: 1,
-  signal: new AbortController().signal,
-  logger,
-  componentIds: [],
-  emit: () => undefined,
-  linkComponents: () => undefined,
-  suspend: () => undefined,
-});
 
 describe('enhance reads the project context from the intelligence subgraph', () => {
   let intelligence: RunningIntelligence;
@@ -108,7 +94,10 @@ describe('enhance reads the project context from the intelligence subgraph', () 
       }),
     });
     fake.reply({ text: 'A blue rounded card.' });
-    await action.run({ prompt: 'Design a card', enhance: true, projectId }, stepContext());
+    await action.run(
+      { prompt: 'Design a card', enhance: true, projectId },
+      actionContext({ stepId: 'enhance' }),
+    );
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]!.problems).toEqual([]);
     expect(fake.requests[0]!.prompt).toContain('#0a84ff');

@@ -1,3 +1,4 @@
+import { actionContext } from '../../utils/actionContext';
 import pino from 'pino';
 import { createLogger, type Logger } from '../../../lib/logging';
 import { createActionRegistry } from '../../../subgraphs/workflow/src/actions/createActionRegistry';
@@ -7,7 +8,6 @@ import {
   defaultAiActionOptions,
   type AiActionOptions,
 } from '../../../subgraphs/workflow/src/actions/ai';
-import type { ActionContext } from '../../../subgraphs/workflow/src/actions/types';
 import { eventually } from '../../utils/graphqlClient';
 import { startFakeAiProvider, type FakeAiProvider } from '../../utils/startFakeAiProvider';
 
@@ -22,18 +22,6 @@ const recordingLogger = () => {
   );
   return { recording, lines };
 };
-
-const contextOf = (signal = new AbortController().signal, log: Logger = logger): ActionContext => ({
-  runId: 'run-1',
-  stepId: 'ask',
-  attempt: 1,
-  signal,
-  logger: log,
-  componentIds: [],
-  emit: () => undefined,
-  linkComponents: () => undefined,
-  suspend: () => undefined,
-});
 
 describe('ai.complete', () => {
   let fake: FakeAiProvider;
@@ -59,7 +47,11 @@ describe('ai.complete', () => {
     input: Record<string, unknown>,
     overrides: Partial<AiActionOptions> = {},
     signal?: AbortSignal,
-  ) => createAiCompleteAction({ ...options, ...overrides }).run(input, contextOf(signal));
+  ) =>
+    createAiCompleteAction({ ...options, ...overrides }).run(
+      input,
+      actionContext({ stepId: 'ask', ...(signal && { signal }) }),
+    );
 
   /**
    * Answers one 429 with `retryAfter()` and returns the wait the action logged before retrying
@@ -71,7 +63,10 @@ describe('ai.complete', () => {
     const controller = new AbortController();
     const sentAfter = Date.now();
     const pending = createAiCompleteAction(options)
-      .run({ prompt: 'hi' }, contextOf(controller.signal, recording))
+      .run(
+        { prompt: 'hi' },
+        actionContext({ stepId: 'ask', signal: controller.signal, logger: recording }),
+      )
       .catch((e: unknown) => e);
     const retry = await eventually(
       async () => lines.find((l) => l.msg.includes('retrying')),

@@ -1,3 +1,4 @@
+import { actionContext } from '../../utils/actionContext';
 import { createLogger } from '../../../lib/logging';
 import { createBreakerRegistry, createHostRateLimiter } from '../../../lib/resilience';
 import {
@@ -6,23 +7,10 @@ import {
   type AiActionOptions,
 } from '../../../subgraphs/workflow/src/actions/ai';
 import type { OutboundGuard } from '../../../subgraphs/workflow/src/actions/outboundGuard';
-import type { ActionContext } from '../../../subgraphs/workflow/src/actions/types';
 import { eventually } from '../../utils/graphqlClient';
 import { startFakeAiProvider, type FakeAiProvider } from '../../utils/startFakeAiProvider';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
-
-const contextOf = (signal = new AbortController().signal): ActionContext => ({
-  runId: 'run-1',
-  stepId: 'ask',
-  attempt: 1,
-  signal,
-  logger,
-  componentIds: [],
-  emit: () => undefined,
-  linkComponents: () => undefined,
-  suspend: () => undefined,
-});
 
 describe('ai.complete behind its breaker and rate limiter', () => {
   let fake: FakeAiProvider;
@@ -64,7 +52,7 @@ describe('ai.complete behind its breaker and rate limiter', () => {
     options.guard = guard;
     fake.reply({ status: 503 }, { status: 503 });
     await expect(
-      createAiCompleteAction(options).run({ prompt: 'hi' }, contextOf()),
+      createAiCompleteAction(options).run({ prompt: 'hi' }, actionContext({ stepId: 'ask' })),
     ).rejects.toMatchObject({
       reason: 'PROVIDER_UNAVAILABLE',
     });
@@ -72,7 +60,7 @@ describe('ai.complete behind its breaker and rate limiter', () => {
       expect.objectContaining({ name: 'ai:anthropic', state: 'OPEN' }),
     ]);
     await expect(
-      createAiCompleteAction(options).run({ prompt: 'hi' }, contextOf()),
+      createAiCompleteAction(options).run({ prompt: 'hi' }, actionContext({ stepId: 'ask' })),
     ).rejects.toMatchObject({
       reason: 'CIRCUIT_OPEN',
       code: 'CIRCUIT_OPEN',
@@ -81,15 +69,21 @@ describe('ai.complete behind its breaker and rate limiter', () => {
     expect(fake.requests).toHaveLength(2);
     // Another provider has its own breaker.
     await expect(
-      createAiCompleteAction(options).run({ provider: 'gemini', prompt: 'hi' }, contextOf()),
+      createAiCompleteAction(options).run(
+        { provider: 'gemini', prompt: 'hi' },
+        actionContext({ stepId: 'ask' }),
+      ),
     ).resolves.toMatchObject({ text: 'ok' });
   });
 
   it('should wait for a token of the provider’s host before calling', async () => {
-    await createAiCompleteAction(options).run({ prompt: 'first' }, contextOf());
+    await createAiCompleteAction(options).run(
+      { prompt: 'first' },
+      actionContext({ stepId: 'ask' }),
+    );
     const controller = new AbortController();
     const second = createAiCompleteAction(options)
-      .run({ prompt: 'second' }, contextOf(controller.signal))
+      .run({ prompt: 'second' }, actionContext({ stepId: 'ask', signal: controller.signal }))
       .catch((error: unknown) => error);
     // It is waiting on the host's bucket (the limiter counted the wait), not calling.
     const host = new URL(fake.baseUrl).host;

@@ -1,3 +1,4 @@
+import { actionContext } from '../../utils/actionContext';
 import { createLogger } from '../../../lib/logging';
 import { createBreakerRegistry, createHostRateLimiter } from '../../../lib/resilience';
 import type { OutboundGuard } from '../../../subgraphs/workflow/src/actions/outboundGuard';
@@ -22,19 +23,6 @@ const memoryDeliveryLog = () => {
   const log: DeliveryLog = { save: async (record) => void saves.push(record) };
   return { log, saves };
 };
-
-const contextOf = (overrides: Partial<ActionContext> = {}): ActionContext => ({
-  runId: 'run-1',
-  stepId: 'hook',
-  attempt: 1,
-  signal: new AbortController().signal,
-  logger,
-  componentIds: [],
-  emit: () => undefined,
-  linkComponents: () => undefined,
-  suspend: () => undefined,
-  ...overrides,
-});
 
 const guardOf = (breakerOptions: { volumeThreshold?: number; resetTimeoutMs?: number } = {}) => {
   const guard: OutboundGuard = {
@@ -61,7 +49,7 @@ describe('webhook.call', () => {
     if (options.guard) guards.push(options.guard);
     return createWebhookAction({ secrets: SECRETS, backoffMs: 1, ...options }).run(
       { url: server.url, body: { hello: 'world' } },
-      contextOf(ctx),
+      actionContext({ stepId: 'hook', ...ctx }),
     );
   };
 
@@ -102,7 +90,7 @@ describe('webhook.call', () => {
       attempts: 2,
       deliveries: log,
     })
-      .run({ url: closed.url }, contextOf())
+      .run({ url: closed.url }, actionContext({ stepId: 'hook' }))
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ACTION_FAILED', retriable: true });
     expect(saves.map((s) => s.state)).toEqual(['RETRYING', 'FAILED']);
