@@ -66,6 +66,22 @@ export function resolveHostRateLimiterOptions(
   };
 }
 
+/** `points`, optionally `/seconds` (per second when left out). */
+const RATE = /^(\d+)(?:\/(\d+(?:\.\d+)?))?$/;
+
+const rateOf = (name: string, [, points, seconds]: RegExpExecArray): HostRate =>
+  checkRate(name, {
+    points: Number(points),
+    durationSec: seconds === undefined ? 1 : Number(seconds),
+  });
+
+/** Reads one rate, `points/seconds` (or `points`, per second). */
+export function parseRate(text: string): HostRate {
+  const match = RATE.exec(text.trim());
+  if (!match) throw new TypeError(`expected "points/seconds", but got: ${JSON.stringify(text)}`);
+  return rateOf('rate', match);
+}
+
 /**
  * Reads `host=points/seconds` pairs separated by commas (`api.example.com=5/1,hooks.io=60/60`),
  * the format of the environment variables that configure per-host rates. `points` alone means per
@@ -77,13 +93,11 @@ export function parseHostRates(text: string): Record<string, HostRate> {
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean)) {
-    const match = /^([^=\s]+)=(\d+)(?:\/(\d+(?:\.\d+)?))?$/.exec(pair);
-    if (!match)
+    const match = /^([^=\s]+)=(.*)$/.exec(pair);
+    const rate = match && RATE.exec(match[2]!);
+    if (!match || !rate)
       throw new TypeError(`expected "host=points/seconds", but got: ${JSON.stringify(pair)}`);
-    rates[match[1]!.toLowerCase()] = checkRate(match[1]!, {
-      points: Number(match[2]),
-      durationSec: match[3] === undefined ? 1 : Number(match[3]),
-    });
+    rates[match[1]!.toLowerCase()] = rateOf(match[1]!, rate);
   }
   return rates;
 }

@@ -27,6 +27,7 @@ export {
 export {
   defaultHostRateLimiterOptions,
   parseHostRates,
+  parseRate,
   resolveHostRateLimiterOptions,
   type HostRate,
   type HostRateLimiterOptions,

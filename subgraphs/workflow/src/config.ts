@@ -21,6 +21,7 @@ import {
   defaultBreakerOptions,
   defaultHostRateLimiterOptions,
   parseHostRates,
+  parseRate,
   type BreakerOptions,
   type HostRateLimiterOptions,
 } from '../../../lib/resilience';
@@ -101,7 +102,7 @@ const workflowEnvSchema = sharedEnvSchema.extend({
     )
     .transform((text, ctx) => {
       try {
-        return parseHostRates(`*=${text}`)['*']!;
+        return parseRate(text);
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
         return z.NEVER;
